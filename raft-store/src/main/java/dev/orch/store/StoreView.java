@@ -1,0 +1,43 @@
+package dev.orch.store;
+
+import dev.orch.proto.Cluster;
+import dev.orch.proto.Image;
+import dev.orch.proto.Node;
+import dev.orch.proto.Service;
+import dev.orch.proto.Task;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** A read-only view of committed state, valid only inside {@link Store#read}. */
+public interface StoreView {
+  /** Raft index of the last applied transaction. */
+  long index();
+
+  Optional<Node> node(String id);
+
+  Collection<Node> nodes();
+
+  Optional<Service> service(String id);
+
+  Optional<Service> serviceByName(String name);
+
+  Collection<Service> services();
+
+  Optional<Task> task(String id);
+
+  Collection<Task> tasks();
+
+  List<Task> tasksByService(String serviceId);
+
+  List<Task> tasksByNode(String nodeId);
+
+  Optional<Image> image(String manifestDigest);
+
+  /** Finds an image by a normalized reference such as {@code busybox:latest}. */
+  Optional<Image> imageByReference(String reference);
+
+  Collection<Image> images();
+
+  Optional<Cluster> cluster();
+}
