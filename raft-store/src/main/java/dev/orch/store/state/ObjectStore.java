@@ -1,0 +1,334 @@
+package dev.orch.store.state;
+
+import dev.orch.proto.ActionType;
+import dev.orch.proto.Cluster;
+import dev.orch.proto.Image;
+import dev.orch.proto.Node;
+import dev.orch.proto.ObjectKind;
+import dev.orch.proto.Service;
+import dev.orch.proto.StoredObject;
+import dev.orch.proto.Task;
+import dev.orch.proto.Transaction;
+import dev.orch.proto.TransactionResult;
+import dev.orch.proto.WatchEvent;
+import dev.orch.store.StoreView;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The whole cluster state in memory: every object by kind and id, plus the secondary indexes the
+ * manager reads by (service by name, tasks by service and by node, image by reference).
+ *
+ * <p>It changes only through {@link #apply}, which is deterministic: the same transactions at the
+ * same indexes give the same state on every member, whether applied live or replayed after a
+ * restart. It is not thread-safe; the Raft state machine serialises writers and guards readers.
+ * Iteration orders are by id so that everything derived from the state (snapshots, results,
+ * events) is reproducible too.
+ */
+public final class ObjectStore implements StoreView {
+
+  /** What applying one transaction produced: the result for the proposer and the events for watchers. */
+  public record Applied(TransactionResult result, List<WatchEvent> events) {}
+
+  private final Map<ObjectKind, TreeMap<String, StoredObject>> tables = new EnumMap<>(ObjectKind.class);
+  private final Map<String, String> serviceIdByName = new HashMap<>();
+  private final Map<String, TreeSet<String>> taskIdsByService = new HashMap<>();
+  private final Map<String, TreeSet<String>> taskIdsByNode = new HashMap<>();
+  private final Map<String, String> imageIdByReference = new HashMap<>();
+  private long index;
+
+  public ObjectStore() {
+    for (ObjectKind kind : ObjectKind.values()) {
+      if (kind != ObjectKind.KIND_UNSPECIFIED && kind != ObjectKind.UNRECOGNIZED) {
+        tables.put(kind, new TreeMap<>());
+      }
+    }
+  }
+
+  /**
+   * Structural checks that need no state, run before a transaction is replicated. Returns the
+   * problem, or {@code null} when the transaction may be proposed.
+   */
+  public static String validate(Transaction tx) {
+    return TransactionValidator.validate(tx);
+  }
+
+  /**
+   * Applies {@code tx}, committed at log {@code index}: all of its actions or none. A refusal
+   * still consumes the index (the entry is in the log) but changes no object and emits no event.
+   * In the result, {@code objects[i]} is what action {@code i} wrote (for a delete, the object as
+   * it was); objects changed as a side effect (an image reference moved off another image)
+   * follow after.
+   */
+  public Applied apply(Transaction tx, long index) {
+    if (index <= this.index) {
+      throw new IllegalArgumentException("index " + index + " is not after applied index " + this.index);
+    }
+    this.index = index;
+    TransactionResult.Builder result = TransactionResult.newBuilder().setIndex(index);
+    String invalid = validate(tx);
+    if (invalid != null) {
+      return new Applied(result.setOk(false).setError(invalid).build(), List.of());
+    }
+    TransactionBatch batch = new TransactionBatch(this, index, tx.getProposedAtMs());
+    for (var action : tx.getActionsList()) {
+      String refusal = batch.perform(action.getType(), action.getObject());
+      if (refusal != null) {
+        batch.rollback();
+        return new Applied(result.setOk(false).setError(refusal).build(), List.of());
+      }
+    }
+    return new Applied(result.setOk(true).addAllObjects(batch.written()).build(), batch.events());
+  }
+
+  /**
+   * Moves the applied index past a log entry that is not a transaction (a configuration change,
+   * a new leader's first entry), so {@link #index()} always names the last applied log entry.
+   */
+  public void advanceIndex(long newIndex) {
+    if (newIndex > index) {
+      index = newIndex;
+    }
+  }
+
+  /** Every object, by kind then id. The list is a copy. */
+  public List<StoredObject> objects() {
+    List<StoredObject> all = new ArrayList<>(size());
+    tables.values().forEach(table -> all.addAll(table.values()));
+    return all;
+  }
+
+  public int size() {
+    return tables.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /** Writes the state, stamped with the log index it reflects and that entry's term. */
+  public void writeSnapshot(OutputStream out, long term) throws IOException {
+    SnapshotCodec.write(out, index, term, objects());
+  }
+
+  /** A state read back from a snapshot stream, with the term recorded in its header. */
+  public record LoadedSnapshot(ObjectStore store, long term) {}
+
+  /** Reads a snapshot written by {@link #writeSnapshot}; fails on a truncated or inconsistent stream. */
+  public static LoadedSnapshot readSnapshot(InputStream in) throws IOException {
+    ObjectStore store = new ObjectStore();
+    SnapshotCodec.Header header = SnapshotCodec.read(in, object -> {
+      if (StoredObjects.id(object).isEmpty()) {
+        throw new IOException("snapshot holds a " + StoredObjects.noun(StoredObjects.kind(object)) + " without an id");
+      }
+      if (store.get(StoredObjects.kind(object), StoredObjects.id(object)) != null) {
+        throw new IOException("snapshot lists " + StoredObjects.describe(object) + " twice");
+      }
+      store.put(object);
+    });
+    store.index = header.index();
+    return new LoadedSnapshot(store, header.term());
+  }
+
+  /**
+   * The events that turn {@code before} into {@code after}, stamped with {@code after}'s index:
+   * used when a member replaces its whole state with a snapshot from the leader, so watchers still
+   * hear about every object that changed.
+   */
+  public static List<WatchEvent> diff(ObjectStore before, ObjectStore after) {
+    List<WatchEvent> events = new ArrayList<>();
+    for (var entry : after.tables.entrySet()) {
+      TreeMap<String, StoredObject> old = before.tables.get(entry.getKey());
+      for (StoredObject object : entry.getValue().values()) {
+        StoredObject was = old.get(StoredObjects.id(object));
+        if (was == null) {
+          events.add(event(ActionType.CREATE, object, after.index));
+        } else if (!was.equals(object)) {
+          events.add(event(ActionType.UPDATE, object, after.index));
+        }
+      }
+      for (StoredObject was : old.values()) {
+        if (!entry.getValue().containsKey(StoredObjects.id(was))) {
+          events.add(event(ActionType.DELETE, was, after.index));
+        }
+      }
+    }
+    return events;
+  }
+
+  // ---- StoreView ----
+
+  @Override
+  public long index() {
+    return index;
+  }
+
+  @Override
+  public Optional<Node> node(String id) {
+    return lookup(ObjectKind.KIND_NODE, id, StoredObject::getNode);
+  }
+
+  @Override
+  public Collection<Node> nodes() {
+    return all(ObjectKind.KIND_NODE, StoredObject::getNode);
+  }
+
+  @Override
+  public Optional<Service> service(String id) {
+    return lookup(ObjectKind.KIND_SERVICE, id, StoredObject::getService);
+  }
+
+  @Override
+  public Optional<Service> serviceByName(String name) {
+    String id = serviceIdByName.get(name);
+    return id == null ? Optional.empty() : service(id);
+  }
+
+  @Override
+  public Collection<Service> services() {
+    return all(ObjectKind.KIND_SERVICE, StoredObject::getService);
+  }
+
+  @Override
+  public Optional<Task> task(String id) {
+    return lookup(ObjectKind.KIND_TASK, id, StoredObject::getTask);
+  }
+
+  @Override
+  public Collection<Task> tasks() {
+    return all(ObjectKind.KIND_TASK, StoredObject::getTask);
+  }
+
+  @Override
+  public List<Task> tasksByService(String serviceId) {
+    return tasksIn(taskIdsByService.get(serviceId));
+  }
+
+  @Override
+  public List<Task> tasksByNode(String nodeId) {
+    return tasksIn(taskIdsByNode.get(nodeId));
+  }
+
+  @Override
+  public Optional<Image> image(String manifestDigest) {
+    return lookup(ObjectKind.KIND_IMAGE, manifestDigest, StoredObject::getImage);
+  }
+
+  @Override
+  public Optional<Image> imageByReference(String reference) {
+    String id = imageIdByReference.get(reference);
+    return id == null ? Optional.empty() : image(id);
+  }
+
+  @Override
+  public Collection<Image> images() {
+    return all(ObjectKind.KIND_IMAGE, StoredObject::getImage);
+  }
+
+  @Override
+  public Optional<Cluster> cluster() {
+    TreeMap<String, StoredObject> clusters = tables.get(ObjectKind.KIND_CLUSTER);
+    return clusters.isEmpty() ? Optional.empty() : Optional.of(clusters.firstEntry().getValue().getCluster());
+  }
+
+  private <T> Optional<T> lookup(ObjectKind kind, String id, Function<StoredObject, T> unwrap) {
+    StoredObject object = tables.get(kind).get(id);
+    return object == null ? Optional.empty() : Optional.of(unwrap.apply(object));
+  }
+
+  /** Copies, so that a caller may keep the result after its read has ended. */
+  private <T> List<T> all(ObjectKind kind, Function<StoredObject, T> unwrap) {
+    return tables.get(kind).values().stream().map(unwrap).toList();
+  }
+
+  private List<Task> tasksIn(Set<String> ids) {
+    if (ids == null) {
+      return List.of();
+    }
+    TreeMap<String, StoredObject> tasks = tables.get(ObjectKind.KIND_TASK);
+    return ids.stream().map(id -> tasks.get(id).getTask()).toList();
+  }
+
+  // ---- primitives that keep the indexes in step with the tables ----
+
+  StoredObject get(ObjectKind kind, String id) {
+    return tables.get(kind).get(id);
+  }
+
+  /** Stores {@code object}, replacing any object of the same kind and id; returns the one replaced. */
+  StoredObject put(StoredObject object) {
+    StoredObject previous = tables.get(StoredObjects.kind(object)).put(StoredObjects.id(object), object);
+    if (previous != null) {
+      unindex(previous);
+    }
+    index(object);
+    return previous;
+  }
+
+  StoredObject remove(ObjectKind kind, String id) {
+    StoredObject previous = tables.get(kind).remove(id);
+    if (previous != null) {
+      unindex(previous);
+    }
+    return previous;
+  }
+
+  String serviceIdByName(String name) {
+    return serviceIdByName.get(name);
+  }
+
+  String imageIdByReference(String reference) {
+    return imageIdByReference.get(reference);
+  }
+
+  private void index(StoredObject object) {
+    String id = StoredObjects.id(object);
+    switch (object.getObjectCase()) {
+      case SERVICE -> serviceIdByName.put(object.getService().getSpec().getName(), id);
+      case TASK -> {
+        addTo(taskIdsByService, object.getTask().getServiceId(), id);
+        addTo(taskIdsByNode, object.getTask().getNodeId(), id);
+      }
+      case IMAGE -> object.getImage().getReferencesList().forEach(ref -> imageIdByReference.put(ref, id));
+      default -> { }
+    }
+  }
+
+  private void unindex(StoredObject object) {
+    String id = StoredObjects.id(object);
+    switch (object.getObjectCase()) {
+      case SERVICE -> serviceIdByName.remove(object.getService().getSpec().getName(), id);
+      case TASK -> {
+        removeFrom(taskIdsByService, object.getTask().getServiceId(), id);
+        removeFrom(taskIdsByNode, object.getTask().getNodeId(), id);
+      }
+      case IMAGE -> object.getImage().getReferencesList().forEach(ref -> imageIdByReference.remove(ref, id));
+      default -> { }
+    }
+  }
+
+  private static void addTo(Map<String, TreeSet<String>> index, String key, String id) {
+    if (!key.isEmpty()) {
+      index.computeIfAbsent(key, k -> new TreeSet<>()).add(id);
+    }
+  }
+
+  private static void removeFrom(Map<String, TreeSet<String>> index, String key, String id) {
+    TreeSet<String> ids = index.get(key);
+    if (ids != null && ids.remove(id) && ids.isEmpty()) {
+      index.remove(key);
+    }
+  }
+
+  static WatchEvent event(ActionType type, StoredObject object, long index) {
+    return WatchEvent.newBuilder().setType(type).setObject(object).setIndex(index).build();
+  }
+}

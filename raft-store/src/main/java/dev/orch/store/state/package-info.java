@@ -1,0 +1,8 @@
+/**
+ * The cluster state as a deterministic, single-threaded, in-memory state machine with no Raft in
+ * it: {@link dev.orch.store.state.ObjectStore} validates and applies transactions (versions,
+ * unique names, all-or-nothing), keeps the read indexes, produces watch events and reads and writes
+ * snapshot streams. Being pure, it is unit-tested in milliseconds; the {@code raft} package adds
+ * replication, locking and persistence around it.
+ */
+package dev.orch.store.state;
