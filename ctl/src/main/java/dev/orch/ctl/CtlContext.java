@@ -1,0 +1,80 @@
+package dev.orch.ctl;
+
+import dev.orch.ctl.connect.ManagerAddress;
+import dev.orch.ctl.connect.ManagerConnection;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What every command needs from its surroundings: output streams, the environment and a clock.
+ * They are injected rather than taken from {@code System} so that orchctl runs in-process in
+ * tests with a chosen ORCH_HOST and captured output.
+ */
+public final class CtlContext {
+    /** How long commands that wait for the cluster (service create) wait by default. */
+    static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Map<String, String> env;
+    private final Clock clock;
+    private final Supplier<String> hostOption;
+
+    CtlContext(PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock,
+            Supplier<String> hostOption) {
+        this.out = out;
+        this.err = err;
+        this.env = Map.copyOf(env);
+        this.clock = clock;
+        this.hostOption = hostOption;
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    public PrintWriter err() {
+        return err;
+    }
+
+    /** The client's environment (for ORCH_HOST and for {@code -e KEY} without a value). */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Resolves the manager address (--host, ORCH_HOST, the host file) and opens a channel. Called
+     * only once the command line has been validated, so usage errors never wait on the network.
+     */
+    public ManagerConnection connect() {
+        return ManagerConnection.open(ManagerAddress.discover(hostOption.get(), env));
+    }
+
+    /**
+     * How long to wait for a service to converge: ORCH_WAIT_TIMEOUT seconds when set, because
+     * slow machines (CI, first image unpack) need longer than an interactive user wants to wait.
+     */
+    public Duration waitTimeout() {
+        String value = env.get("ORCH_WAIT_TIMEOUT");
+        if (value == null || value.isBlank()) {
+            return DEFAULT_WAIT_TIMEOUT;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            if (seconds > 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the usage error below
+        }
+        throw new UsageException("invalid ORCH_WAIT_TIMEOUT \"" + value
+                + "\": use a whole number of seconds > 0 (e.g. 120), or unset it");
+    }
+}

@@ -1,0 +1,10 @@
+package dev.orch.ctl.node;
+
+import dev.orch.ctl.CommandGroup;
+import picocli.CommandLine.Command;
+
+/** Groups the node subcommands. */
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Manage nodes.",
+        subcommands = NodeListCommand.class)
+public final class NodeCommand extends CommandGroup {
+}

@@ -1,0 +1,2 @@
+/** {@code orchctl node ...}: the cluster's nodes as the managers see them. */
+package dev.orch.ctl.node;

@@ -1,0 +1,158 @@
+package dev.orch.ctl.service;
+
+import dev.orch.ctl.CtlContext;
+import dev.orch.ctl.ExitCodes;
+import dev.orch.ctl.UsageException;
+import dev.orch.ctl.connect.ManagerConnection;
+import dev.orch.ctl.parse.CpuQuantity;
+import dev.orch.ctl.parse.EnvVariables;
+import dev.orch.ctl.parse.MemorySize;
+import dev.orch.ctl.parse.ReplicaCount;
+import dev.orch.proto.ContainerSpec;
+import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.Resources;
+import dev.orch.proto.Service;
+import dev.orch.proto.ServiceSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code orchctl service create}. Option values are taken as strings and validated here rather
+ * than by picocli converters, so that every bad value gets the same kind of message, naming the
+ * option, the value and a valid example.
+ */
+@Command(name = "create", mixinStandardHelpOptions = true,
+        description = "Create a service; unless -d, wait until all its replicas are running.",
+        footer = {"", "Everything after IMAGE is the container's command: "
+                + "orchctl service create busybox sh -c 'echo hi; sleep 1d'",
+                "Waits up to ORCH_WAIT_TIMEOUT seconds (default 60) for the replicas to run."})
+final class ServiceCreateCommand implements Callable<Integer> {
+    private final CtlContext context;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Service name.")
+    String name;
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Number of tasks (default 1).")
+    String replicas;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE",
+            description = "Set an environment variable; KEY alone passes this shell's value.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--limit-memory", paramLabel = "BYTES", description = "Memory limit (e.g. 64M).")
+    String limitMemory;
+
+    @Option(names = "--limit-cpu", paramLabel = "CPUS", description = "CPU limit (e.g. 0.5).")
+    String limitCpu;
+
+    @Option(names = "--reserve-memory", paramLabel = "BYTES",
+            description = "Memory to reserve on the chosen node (e.g. 32M).")
+    String reserveMemory;
+
+    @Option(names = "--reserve-cpu", paramLabel = "CPUS",
+            description = "CPUs to reserve on the chosen node (e.g. 0.25).")
+    String reserveCpu;
+
+    @Option(names = "--hostname", paramLabel = "HOSTNAME", description = "Container hostname.")
+    String hostname;
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
+            description = "Working directory inside the container (absolute).")
+    String workdir;
+
+    @Option(names = {"-d", "--detach"},
+            description = "Print the service id and exit without waiting for the tasks.")
+    boolean detach;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image reference, e.g. busybox:latest.")
+    String image;
+
+    @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and its arguments.")
+    List<String> command = new ArrayList<>();
+
+    ServiceCreateCommand(CtlContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        ServiceSpec spec = buildSpec();
+        Duration waitTimeout = detach ? Duration.ZERO : context.waitTimeout();
+        try (ManagerConnection connection = context.connect()) {
+            Service service = connection.call(control -> control.createService(
+                    CreateServiceRequest.newBuilder().setSpec(spec).build())).getService();
+            context.out().println(service.getMeta().getId());
+            if (detach) {
+                return ExitCodes.OK;
+            }
+            ConvergenceWatcher watcher = ConvergenceWatcher.forService(connection, context.clock(),
+                    service.getMeta().getId());
+            ConvergenceWatcher.Progress progress = watcher.await(spec.getReplicas(), waitTimeout);
+            ConvergenceWatcher.report(context.out(), spec.getName().isEmpty()
+                    ? service.getMeta().getId() : spec.getName(), progress, waitTimeout);
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Validates every option, so nothing is sent unless the whole command line is right. */
+    ServiceSpec buildSpec() {
+        if (image.isBlank()) {
+            throw new UsageException("IMAGE is empty: give an image reference (e.g. busybox:latest)");
+        }
+        if (workdir != null && !workdir.startsWith("/")) {
+            throw new UsageException("invalid --workdir \"" + workdir
+                    + "\": use an absolute path inside the container (e.g. /app)");
+        }
+        ContainerSpec.Builder container = ContainerSpec.newBuilder()
+                .setImage(image)
+                .addAllCommand(command)
+                .addAllEnv(EnvVariables.parse(env, context.env()));
+        if (hostname != null) {
+            container.setHostname(hostname);
+        }
+        if (workdir != null) {
+            container.setWorkdir(workdir);
+        }
+        ServiceSpec.Builder spec = ServiceSpec.newBuilder()
+                .setContainer(container)
+                .setReplicas(replicas == null ? 1 : ReplicaCount.parse("--replicas", replicas));
+        if (name != null) {
+            spec.setName(name);
+        }
+        Resources limits = resources(limitMemory, "--limit-memory", limitCpu, "--limit-cpu");
+        Resources reservations =
+                resources(reserveMemory, "--reserve-memory", reserveCpu, "--reserve-cpu");
+        checkReservationFitsLimit(limits, reservations);
+        return spec.setLimits(limits).setReservations(reservations).build();
+    }
+
+    private static Resources resources(String memory, String memoryOption, String cpu,
+            String cpuOption) {
+        Resources.Builder resources = Resources.newBuilder();
+        if (memory != null) {
+            resources.setMemoryBytes(MemorySize.parse(memoryOption, memory));
+        }
+        if (cpu != null) {
+            resources.setNanoCpus(CpuQuantity.parseNanoCpus(cpuOption, cpu));
+        }
+        return resources.build();
+    }
+
+    /** A reservation larger than the limit could be scheduled but never used; refuse it early. */
+    private void checkReservationFitsLimit(Resources limits, Resources reservations) {
+        if (limits.getMemoryBytes() > 0
+                && reservations.getMemoryBytes() > limits.getMemoryBytes()) {
+            throw new UsageException("--reserve-memory " + reserveMemory + " is more than "
+                    + "--limit-memory " + limitMemory + ": a reservation must fit in the limit");
+        }
+        if (limits.getNanoCpus() > 0 && reservations.getNanoCpus() > limits.getNanoCpus()) {
+            throw new UsageException("--reserve-cpu " + reserveCpu + " is more than --limit-cpu "
+                    + limitCpu + ": a reservation must fit in the limit");
+        }
+    }
+}
