@@ -1,0 +1,18 @@
+/**
+ * Images on disk: content-addressed blobs, unpacked layers, and import of image archives.
+ *
+ * <p>{@link dev.orch.agent.image.BlobStore} keeps every blob (manifest, config, layer) under its
+ * sha256 and verifies it on the way in. {@link dev.orch.agent.image.ImageArchiveReader} imports
+ * OCI layout and {@code docker save} archives into a blob store. {@link
+ * dev.orch.agent.image.LayerStore} unpacks each layer once into a directory that overlayfs uses as
+ * a read-only lower layer, shared by every container of every image that has it. {@link
+ * dev.orch.agent.image.ImageStore} ties them together for the agent.
+ *
+ * <pre>
+ *   &lt;root&gt;/blobs/sha256/&lt;hex&gt;     blob contents
+ *   &lt;root&gt;/blobs/tmp/             downloads in progress
+ *   &lt;root&gt;/layers/sha256/&lt;hex&gt;/   unpacked layer, named by the layer blob's digest
+ *   &lt;root&gt;/layers/tmp/            unpacks in progress
+ * </pre>
+ */
+package dev.orch.agent.image;

@@ -1,0 +1,127 @@
+package dev.orch.agent.runtime;
+
+import dev.orch.agent.runtime.ContainerConfig.ResourceLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * cgroup v1: one directory per controller hierarchy, {@code <mount>/<scope>/<id>}. Controllers
+ * mounted together (for example {@code cpu,cpuacct}) share one directory.
+ */
+public final class CgroupsV1 implements Cgroups {
+
+  /** memory, cpu and pids carry limits; cpuacct is joined so usage can be read later. */
+  static final Set<String> CONTROLLERS = Set.of("memory", "cpu", "cpuacct", "pids");
+
+  private final Map<String, Path> mounts;
+  private final String scope;
+
+  /**
+   * @param mounts controller name to the mount point of its hierarchy
+   * @param scope node-scoped relative path, for example {@code orch/node-1}
+   */
+  public CgroupsV1(Map<String, Path> mounts, String scope) {
+    this.mounts = Map.copyOf(mounts);
+    this.scope = scope;
+  }
+
+  @Override
+  public String version() {
+    return "v1";
+  }
+
+  @Override
+  public List<Path> create(String id, ResourceLimits limits) throws IOException {
+    List<Path> procs = new ArrayList<>();
+    for (Path dir : dirs(id)) {
+      Files.createDirectories(dir);
+      procs.add(dir.resolve("cgroup.procs"));
+    }
+    if (limits.memoryBytes() > 0) {
+      write(dir("memory", id).resolve("memory.limit_in_bytes"), limits.memoryBytes());
+    }
+    if (limits.nanoCpus() > 0 && mounts.containsKey("cpu")) {
+      write(dir("cpu", id).resolve("cpu.cfs_period_us"), CPU_PERIOD_US);
+      write(dir("cpu", id).resolve("cpu.cfs_quota_us"), Cgroups.cpuQuotaUs(limits.nanoCpus()));
+    }
+    write(dir("pids", id).resolve("pids.max"), Cgroups.pidsMax(limits));
+    return procs;
+  }
+
+  @Override
+  public Set<Long> pids(String id) throws IOException {
+    Set<Long> pids = new LinkedHashSet<>();
+    for (Path dir : dirs(id)) {
+      try {
+        for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+          if (!line.isBlank()) {
+            pids.add(Long.parseLong(line.trim()));
+          }
+        }
+      } catch (NoSuchFileException e) {
+        // already removed from this hierarchy
+      }
+    }
+    return pids;
+  }
+
+  @Override
+  public void remove(String id) throws IOException {
+    for (Path dir : dirs(id)) {
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  @Override
+  public boolean exists(String id) {
+    return dirs(id).stream().anyMatch(Files::isDirectory);
+  }
+
+  @Override
+  public boolean oomKilled(String id) {
+    try {
+      for (String line : Files.readAllLines(dir("memory", id).resolve("memory.oom_control"))) {
+        if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).trim()) > 0) {
+          return true;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // older kernels lack the oom_kill counter: report "not known to be OOM-killed"
+    }
+    return false;
+  }
+
+  @Override
+  public Path memoryLimitFile(String id) {
+    return dir("memory", id).resolve("memory.limit_in_bytes");
+  }
+
+  Path dir(String controller, String id) {
+    Path mount = mounts.get(controller);
+    if (mount == null) {
+      throw new IllegalStateException("cgroup v1 controller " + controller + " is not mounted");
+    }
+    return mount.resolve(scope).resolve(id);
+  }
+
+  private List<Path> dirs(String id) {
+    Set<Path> dirs = new LinkedHashSet<>();
+    for (String controller : List.of("memory", "cpu", "cpuacct", "pids")) {
+      if (mounts.containsKey(controller)) {
+        dirs.add(dir(controller, id));
+      }
+    }
+    return List.copyOf(dirs);
+  }
+
+  private static void write(Path file, long value) throws IOException {
+    Files.writeString(file, Long.toString(value));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.orch.agent.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes the shim's {@code config}: NUL-terminated {@code key=value} records, so values (argv,
+ * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, and repeated
+ * lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs file), arg, env.
+ */
+final class ShimConfig {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+  static ShimConfig forContainer(ContainerConfig config, ContainerDirs dirs, List<Path> cgroupProcs)
+      throws ContainerException {
+    ShimConfig c = new ShimConfig();
+    c.put("hostname", config.hostname().isEmpty() ? config.id() : config.hostname());
+    c.put("rootfs", dirs.rootfs().toString());
+    c.put("upper", dirs.upper().toString());
+    c.put("work", dirs.work().toString());
+    c.put("workdir", config.workdir().isEmpty() ? "/" : config.workdir());
+    c.put("log", config.logFile().toAbsolutePath().toString());
+    List<Path> lowers = new ArrayList<>(config.layers());
+    if (lowers.isEmpty()) {
+      lowers.add(dirs.emptyLower());
+    }
+    for (int i = lowers.size() - 1; i >= 0; i--) {
+      String lower = lowers.get(i).toAbsolutePath().toString();
+      // ',' and ':' separate overlay options and layers; escaping them is not worth the risk.
+      if (lower.contains(":") || lower.contains(",")) {
+        throw new ContainerException("layer path " + lower + " contains ':' or ','");
+      }
+      c.put("lower", lower);
+    }
+    for (Path procs : cgroupProcs) {
+      c.put("cgroup", procs.toString());
+    }
+    for (String arg : config.argv()) {
+      c.put("arg", arg);
+    }
+    for (String env : config.env()) {
+      c.put("env", env);
+    }
+    return c;
+  }
+
+  private void put(String key, String value) throws ContainerException {
+    if (value.indexOf('\0') >= 0) {
+      throw new ContainerException(key + " contains a NUL byte: " + value.replace('\0', '?'));
+    }
+    out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
+    out.write(0);
+  }
+
+  void writeTo(Path file) throws IOException {
+    Files.write(file, out.toByteArray());
+  }
+}
