@@ -34,14 +34,16 @@ public record ManagerAddress(String host, int port) {
         return parse(content, file.toString(), "; rerun orchd init or pass --host");
     }
 
-    /** {@code $ORCH_CONFIG_DIR/host}, else {@code $HOME/.orch/host}. */
+    /**
+     * {@code $ORCH_CONFIG_DIR/host}, else {@code ~/.orch/host} with the home directory Java reports
+     * (the account's, not $HOME), which is where orchd init writes it.
+     */
     public static Path hostFile(Map<String, String> env) {
         String configDir = env.get("ORCH_CONFIG_DIR");
         if (configDir != null && !configDir.isBlank()) {
             return Path.of(configDir, "host");
         }
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        return Path.of(home, ".orch", "host");
+        return Path.of(System.getProperty("user.home"), ".orch", "host");
     }
 
     /** The first non-blank line of the host file, or null when there is no such file. */

@@ -20,10 +20,11 @@ public final class RpcFailedException extends CommandFailedException {
 
     /**
      * Whether the manager refused a write because the object changed since it was read (the store's
-     * optimistic concurrency); re-reading and writing again is the fix.
+     * optimistic concurrency); re-reading and writing again is the fix. The manager reserves
+     * ABORTED for this, as gRPC's guidance says for read-modify-write conflicts.
      */
     public boolean isVersionConflict() {
-        return code == Status.Code.ABORTED || code == Status.Code.FAILED_PRECONDITION;
+        return code == Status.Code.ABORTED;
     }
 
     /**

@@ -93,8 +93,10 @@ final class ServiceCreateCommand implements Callable<Integer> {
             ConvergenceWatcher watcher = ConvergenceWatcher.forService(connection, context.clock(),
                     service.getMeta().getId());
             ConvergenceWatcher.Progress progress = watcher.await(spec.getReplicas(), waitTimeout);
-            ConvergenceWatcher.report(context.out(), spec.getName().isEmpty()
-                    ? service.getMeta().getId() : spec.getName(), progress, waitTimeout);
+            // the manager names services created without --name; use the name it chose
+            String label = service.getSpec().getName().isEmpty()
+                    ? service.getMeta().getId() : service.getSpec().getName();
+            ConvergenceWatcher.report(context.out(), label, progress, waitTimeout);
             return ExitCodes.OK;
         }
     }

@@ -29,11 +29,18 @@ class ManagerAddressTest {
     }
 
     @Test
-    void hostFileDefaultsToDotOrchInHome() throws IOException {
-        Files.createDirectories(config.resolve(".orch"));
-        Files.writeString(config.resolve(".orch/host"), "\n  192.168.1.5:7000  \n");
+    void hostFileDefaultsToDotOrchInTheHomeDirectory() {
+        assertEquals(Path.of(System.getProperty("user.home"), ".orch", "host"),
+                ManagerAddress.hostFile(Map.of()));
+        assertEquals(config.resolve("host"),
+                ManagerAddress.hostFile(Map.of("ORCH_CONFIG_DIR", config.toString())));
+    }
+
+    @Test
+    void hostFileMayHaveBlankLinesAndSpaces() throws IOException {
+        Files.writeString(config.resolve("host"), "\n  192.168.1.5:7000  \n");
         assertEquals(new ManagerAddress("192.168.1.5", 7000),
-                ManagerAddress.discover(null, Map.of("HOME", config.toString())));
+                ManagerAddress.discover(null, Map.of("ORCH_CONFIG_DIR", config.toString())));
     }
 
     @Test
