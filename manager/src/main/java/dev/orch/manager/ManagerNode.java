@@ -1,0 +1,180 @@
+package dev.orch.manager;
+
+import dev.orch.agent.Agent;
+import dev.orch.agent.AgentConfig;
+import dev.orch.agent.image.BlobStore;
+import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.runtime.LinuxContainerRuntime;
+import dev.orch.manager.control.ControlService;
+import dev.orch.manager.control.ImageImporter;
+import dev.orch.manager.dispatcher.DispatcherService;
+import dev.orch.manager.dispatcher.NodeHealthMonitor;
+import dev.orch.manager.dispatcher.NodeSessions;
+import dev.orch.manager.metrics.MetricsServer;
+import dev.orch.manager.metrics.TaskStateGauges;
+import dev.orch.manager.orchestrator.LeaderControllers;
+import dev.orch.store.Store;
+import dev.orch.store.raft.RaftStore;
+import dev.orch.store.raft.RaftStoreConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running orchd: the manager (store, Control and Dispatcher APIs, leader controllers) and the
+ * worker agent of the same node, which talks to the dispatcher over gRPC like any other worker.
+ * Closing it stops orchd but leaves containers running; the next start re-attaches to them.
+ */
+public final class ManagerNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ManagerNode.class);
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final NodeIdentity identity;
+  private final Store store;
+
+  private ManagerNode(NodeIdentity identity, Store store) {
+    this.identity = identity;
+    this.store = store;
+  }
+
+  public NodeIdentity identity() {
+    return identity;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public static ManagerNode start(NodeIdentity id, DaemonOptions options) throws IOException {
+    Path data = options.dataDir();
+    Clock clock = Clock.systemUTC();
+    Random random = new Random(options.seed());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    InetSocketAddress raft = new InetSocketAddress(id.advertiseHost(), id.raftPort());
+    Store store = RaftStore.start(new RaftStoreConfig(data.resolve("manager"), id.clusterId(), id.nodeId(), raft,
+        List.of(new RaftStoreConfig.Peer(id.nodeId(), raft)), RaftStoreConfig.Tuning.DEFAULTS));
+    ManagerNode node = new ManagerNode(id, store);
+    try {
+      node.resources.add(store);
+      node.wire(options, clock, random, metrics);
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  private void wire(DaemonOptions options, Clock clock, Random random, PrometheusMeterRegistry metrics)
+      throws IOException {
+    Path data = options.dataDir();
+    StoreWriter writer = new StoreWriter(store, clock, metrics);
+    Ids ids = new Ids(new Random(random.nextLong()));
+    BlobStore managerBlobs = new BlobStore(data.resolve("manager/blobs"));
+
+    LeaderControllers controllers = new LeaderControllers(writer, clock, new Random(random.nextLong()), metrics);
+    resources.add(controllers);
+    ExecutorService leadership = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "leadership");
+      t.setDaemon(true);
+      return t;
+    });
+    resources.add(leadership::shutdownNow);
+    ClusterBootstrap bootstrap = new ClusterBootstrap(writer, identity);
+    // Leadership callbacks arrive on Raft's threads; committing from them would wait on Raft itself.
+    store.addLeadershipListener(leader -> leadership.execute(() -> {
+      if (leader) {
+        bootstrap.ensure();
+      }
+      controllers.onLeadership(leader);
+    }));
+    if (store.isLeader()) {
+      leadership.execute(() -> {
+        bootstrap.ensure();
+        controllers.onLeadership(true);
+      });
+    }
+
+    NodeSessions sessions = new NodeSessions(options.heartbeatPeriod().toMillis());
+    DispatcherService dispatcher = new DispatcherService(writer, clock, ids, managerBlobs::open, sessions,
+        () -> List.of(identity.controlAddress()), metrics);
+    resources.add(dispatcher);
+    resources.add(new NodeHealthMonitor(writer, sessions, clock));
+    Files.createDirectories(data.resolve("tmp"));
+    ControlService control = new ControlService(writer, ids, new Random(random.nextLong()),
+        new ImageImporter(managerBlobs, data.resolve("tmp")));
+    ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
+    Server server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(identity.advertiseHost(), identity.controlPort()))
+        .addService(ServerInterceptors.intercept(control, errors))
+        .addService(ServerInterceptors.intercept(dispatcher, errors))
+        .maxInboundMessageSize(8 << 20)
+        .build();
+    server.start();
+    resources.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    TaskStateGauges.register(store, metrics);
+    if (options.metricsAddress() != null) {
+      MetricsServer ms = new MetricsServer(options.metricsAddress(), metrics);
+      resources.add(ms);
+      LOG.info("metrics at http://{}:{}/metrics", options.metricsAddress().getHostString(), ms.port());
+    }
+    startAgent(options, clock, random);
+    if (options.clientConfigDir() != null) {
+      ClientConfig.writeHost(options.clientConfigDir(), identity.controlAddress());
+    }
+    LOG.info("orchd node {} of cluster {} serving on {}", identity.nodeId(), identity.clusterId(),
+        identity.controlAddress());
+  }
+
+  private void startAgent(DaemonOptions options, Clock clock, Random random) throws IOException {
+    Path worker = options.dataDir().resolve("worker");
+    Files.createDirectories(worker.resolve("logs"));
+    LinuxContainerRuntime runtime;
+    try {
+      runtime = new LinuxContainerRuntime(worker.resolve("containers"), "orch/" + identity.nodeId());
+    } catch (dev.orch.agent.runtime.ContainerException e) {
+      throw new IOException("the container runtime cannot start: " + e.getMessage(), e);
+    }
+    resources.add(runtime);
+    ImageStore images = new ImageStore(worker.resolve("images"));
+    ManagedChannel channel = NettyChannelBuilder.forTarget(identity.controlAddress()).usePlaintext().build();
+    resources.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    Agent agent = new Agent(new AgentConfig(identity.nodeId(), identity.controlAddress(), identity.advertiseHost(),
+        worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
+        new Random(random.nextLong())), channel);
+    resources.add(agent);
+    agent.start();
+  }
+
+  /** Stops orchd's own threads and servers; containers keep running. */
+  @Override
+  public void close() {
+    List<AutoCloseable> reversed = new ArrayList<>(resources);
+    Collections.reverse(reversed);
+    for (AutoCloseable r : reversed) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.warn("closing {}: {}", r, e.toString());
+      }
+    }
+    resources.clear();
+  }
+}

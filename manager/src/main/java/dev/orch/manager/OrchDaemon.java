@@ -1,0 +1,129 @@
+package dev.orch.manager;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code orchd}: starts a node. {@code init} makes a new cluster; {@code run} resumes one. */
+@Command(name = "orchd", mixinStandardHelpOptions = true, version = "orchd 0.1.0",
+    description = "The orch daemon: manager and worker agent of one node.",
+    subcommands = {OrchDaemon.Init.class, OrchDaemon.Run.class})
+public final class OrchDaemon {
+  static final int DEFAULT_PORT = 4242;
+
+  /** Options both subcommands take. */
+  static class Common {
+    @Option(names = "--data-dir", required = true, description = "Directory of this node's state.")
+    Path dataDir;
+
+    @Option(names = "--metrics-addr", description = "Serve Prometheus metrics at HOST:PORT.")
+    String metricsAddr;
+
+    @Option(names = "--stop-grace", defaultValue = "10s",
+        description = "Time between SIGTERM and SIGKILL when stopping a container (default ${DEFAULT-VALUE}).")
+    String stopGrace;
+
+    @Option(names = "--seed", description = "Seed for ids and scheduling ties (default: random).")
+    Long seed;
+
+    DaemonOptions options() {
+      return new DaemonOptions(dataDir.toAbsolutePath(),
+          metricsAddr == null ? null : Addresses.parse(metricsAddr, "--metrics-addr", 9323),
+          Duration.ofSeconds(1), Durations.parse(stopGrace, "--stop-grace"),
+          ClientConfig.defaultDir(System.getenv()),
+          seed != null ? seed : new SecureRandom().nextLong());
+    }
+  }
+
+  @Command(name = "init", description = "Initialise a new cluster with this node as its first manager, and run it.")
+  static final class Init extends Common implements Callable<Integer> {
+    @Option(names = "--advertise-addr", required = true,
+        description = "IP[:PORT] other nodes and orchctl reach this node on (default port " + DEFAULT_PORT + ").")
+    String advertiseAddr;
+
+    @Option(names = "--raft-port", description = "Raft port (default: the advertised port + 1).")
+    Integer raftPort;
+
+    @Override
+    public Integer call() throws Exception {
+      requireRoot();
+      if (NodeIdentity.exists(dataDir)) {
+        NodeIdentity id = NodeIdentity.load(dataDir);
+        throw new UsageError(dataDir + " is already initialised as node " + id.nodeId() + " of cluster "
+            + id.clusterId() + "; start it with: orchd run --data-dir " + dataDir);
+      }
+      InetSocketAddress adv = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT);
+      Files.createDirectories(dataDir);
+      SecureRandom r = new SecureRandom();
+      NodeIdentity id = new NodeIdentity(new Ids(r).next(), HexFormat.of().formatHex(r.generateSeed(16)),
+          adv.getHostString(), adv.getPort(), raftPort != null ? raftPort : adv.getPort() + 1);
+      id.save(dataDir);
+      return runUntilStopped(id, options());
+    }
+  }
+
+  @Command(name = "run", description = "Run a node whose data dir was initialised before.")
+  static final class Run extends Common implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      requireRoot();
+      if (!NodeIdentity.exists(dataDir)) {
+        throw new UsageError(dataDir + " is not an initialised data dir; create a cluster with: "
+            + "orchd init --data-dir " + dataDir + " --advertise-addr IP");
+      }
+      return runUntilStopped(NodeIdentity.load(dataDir), options());
+    }
+  }
+
+  static int runUntilStopped(NodeIdentity id, DaemonOptions options) throws IOException, InterruptedException {
+    ManagerNode node = ManagerNode.start(id, options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "orchd-shutdown"));
+    System.out.println("orchd: node " + id.nodeId() + " running; manager at " + id.controlAddress()
+        + "; data in " + options.dataDir());
+    stopped.await();
+    return 0;
+  }
+
+  static void requireRoot() throws IOException {
+    String uid = Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .filter(l -> l.startsWith("Uid:")).findFirst().orElse("Uid: -1").split("\\s+")[1];
+    if (!"0".equals(uid)) {
+      throw new UsageError("orchd must run as root: it creates namespaces, cgroups and mounts for containers");
+    }
+  }
+
+  /** A refusal to start, reported as one line. */
+  static final class UsageError extends RuntimeException {
+    UsageError(String message) {
+      super(message);
+    }
+  }
+
+  public static int run(PrintStream err, String... args) {
+    CommandLine cl = new CommandLine(new OrchDaemon());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      err.println("orchd: error: " + e.getMessage());
+      return e instanceof UsageError ? 2 : 1;
+    });
+    return cl.execute(args);
+  }
+
+  public static void main(String[] args) {
+    int code = run(System.err, args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,243 @@
+package dev.orch.manager.control;
+
+import dev.orch.manager.Actions;
+import dev.orch.manager.Ids;
+import dev.orch.manager.StoreWriter;
+import dev.orch.proto.ControlGrpc;
+import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.GetServiceRequest;
+import dev.orch.proto.Image;
+import dev.orch.proto.ImageResponse;
+import dev.orch.proto.ImportImageChunk;
+import dev.orch.proto.ListImagesRequest;
+import dev.orch.proto.ListImagesResponse;
+import dev.orch.proto.ListNodesRequest;
+import dev.orch.proto.ListNodesResponse;
+import dev.orch.proto.ListServicesRequest;
+import dev.orch.proto.ListServicesResponse;
+import dev.orch.proto.ListTasksRequest;
+import dev.orch.proto.ListTasksResponse;
+import dev.orch.proto.Meta;
+import dev.orch.proto.RemoveServiceRequest;
+import dev.orch.proto.RemoveServiceResponse;
+import dev.orch.proto.Service;
+import dev.orch.proto.ServiceResponse;
+import dev.orch.proto.ServiceSpec;
+import dev.orch.proto.StoreAction;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.proto.TransactionResult;
+import dev.orch.proto.UpdateServiceRequest;
+import dev.orch.store.StoreView;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/** The Control API. Every refusal is one clear message naming the problem and the fix. */
+public final class ControlService extends ControlGrpc.ControlImplBase {
+  private final StoreWriter writer;
+  private final Ids ids;
+  private final Random random;
+  private final ImageImporter importer;
+
+  public ControlService(StoreWriter writer, Ids ids, Random random, ImageImporter importer) {
+    this.writer = writer;
+    this.ids = ids;
+    this.random = random;
+    this.importer = importer;
+  }
+
+  @Override
+  public void createService(CreateServiceRequest req, StreamObserver<ServiceResponse> out) {
+    ServiceSpec spec = req.getSpec();
+    if (spec.getName().isEmpty()) {
+      spec = spec.toBuilder().setName(ServiceNames.random(random)).build();
+    }
+    ServiceSpecValidator.validate(spec);
+    ServiceSpec named = spec;
+    Image image = resolveImage(spec.getContainer().getImage());
+    writer.store().read(v -> v.serviceByName(named.getName())).ifPresent(s -> {
+      throw nameTaken(named.getName(), s);
+    });
+    Service service = Service.newBuilder()
+        .setMeta(Meta.newBuilder().setId(ids.next()))
+        .setSpec(spec)
+        .setImageDigest(image.getMeta().getId())
+        .build();
+    TransactionResult r = commit(List.of(Actions.create(service)));
+    out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getService(GetServiceRequest req, StreamObserver<ServiceResponse> out) {
+    Service s = writer.store().read(v -> findService(v, req.getService()));
+    out.onNext(ServiceResponse.newBuilder().setService(s).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> out) {
+    List<Service> services = writer.store().read(v -> new ArrayList<>(v.services()));
+    services.sort(Comparator.comparing(s -> s.getSpec().getName()));
+    out.onNext(ListServicesResponse.newBuilder().addAllServices(services).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void updateService(UpdateServiceRequest req, StreamObserver<ServiceResponse> out) {
+    Service current = writer.store().read(v -> findService(v, req.getService()));
+    ServiceSpec spec = req.getSpec();
+    ServiceSpecValidator.validate(spec);
+    if (!spec.getName().equals(current.getSpec().getName())) {
+      throw ServiceSpecValidator.invalid("renaming a service is not supported: remove it and create "
+          + spec.getName() + " instead");
+    }
+    long version = req.getVersion() == 0 ? current.getMeta().getVersion() : req.getVersion();
+    if (version != current.getMeta().getVersion()) {
+      throw staleVersion(current, version);
+    }
+    String digest = spec.getContainer().getImage().equals(current.getSpec().getContainer().getImage())
+        ? current.getImageDigest()
+        : resolveImage(spec.getContainer().getImage()).getMeta().getId();
+    Service updated = current.toBuilder()
+        .setMeta(current.getMeta().toBuilder().setVersion(version))
+        .setSpec(spec)
+        .setImageDigest(digest)
+        .build();
+    TransactionResult r = commit(List.of(Actions.update(updated)));
+    out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void removeService(RemoveServiceRequest req, StreamObserver<RemoveServiceResponse> out) {
+    List<StoreAction> actions = writer.store().read(v -> {
+      Service s = findService(v, req.getService());
+      List<StoreAction> a = new ArrayList<>();
+      a.add(Actions.delete(s));
+      for (Task t : v.tasksByService(s.getMeta().getId())) {
+        a.add(Actions.update(t.toBuilder().setDesiredState(TaskState.REMOVE).build()));
+      }
+      return a;
+    });
+    commit(actions);
+    String id = actions.get(0).getObject().getService().getMeta().getId();
+    out.onNext(RemoveServiceResponse.newBuilder().setId(id).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest req, StreamObserver<ListTasksResponse> out) {
+    List<Task> tasks = writer.store().read(v -> {
+      List<Task> all;
+      if (!req.getService().isEmpty()) {
+        all = new ArrayList<>(v.tasksByService(findService(v, req.getService()).getMeta().getId()));
+      } else if (!req.getNode().isEmpty()) {
+        all = new ArrayList<>(v.tasksByNode(req.getNode()));
+      } else {
+        all = new ArrayList<>(v.tasks());
+      }
+      return all;
+    });
+    tasks.sort(Comparator.comparing(Task::getServiceName)
+        .thenComparingLong(Task::getSlot)
+        .thenComparing(t -> -t.getMeta().getCreatedAtMs()));
+    out.onNext(ListTasksResponse.newBuilder().addAllTasks(tasks).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
+    var nodes = writer.store().read(v -> new ArrayList<>(v.nodes()));
+    nodes.sort(Comparator.comparing(n -> n.getDescription().getHostname()));
+    out.onNext(ListNodesResponse.newBuilder().addAllNodes(nodes).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listImages(ListImagesRequest req, StreamObserver<ListImagesResponse> out) {
+    var images = writer.store().read(v -> new ArrayList<>(v.images()));
+    images.sort(Comparator.comparing(i -> i.getReferencesCount() == 0 ? "" : i.getReferences(0)));
+    out.onNext(ListImagesResponse.newBuilder().addAllImages(images).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<ImportImageChunk> importImage(StreamObserver<ImageResponse> out) {
+    return importer.receive(out, this::recordImage);
+  }
+
+  private Image recordImage(Image image) {
+    TransactionResult r = commit(List.of(Actions.upsert(image)));
+    return r.getObjects(0).getImage();
+  }
+
+  private Image resolveImage(String reference) {
+    String digest = ImageReferences.digest(reference);
+    Optional<Image> found = writer.store().read(v -> digest != null
+        ? v.image(digest)
+        : v.imageByReference(ImageReferences.normalize(reference)));
+    return found.orElseThrow(() -> Status.NOT_FOUND
+        .withDescription("image \"" + reference + "\" not found in the cluster; import it first: "
+            + "orchctl image import FILE.tar")
+        .asRuntimeException());
+  }
+
+  private TransactionResult commit(List<StoreAction> actions) {
+    TransactionResult r;
+    try {
+      r = writer.submit(actions);
+    } catch (StoreWriter.StoreWriteException e) {
+      throw Status.UNAVAILABLE
+          .withDescription("the cluster store did not commit the change: " + e.getMessage())
+          .asRuntimeException();
+    }
+    if (!r.getOk()) {
+      Status status = r.getError().contains("already in use") ? Status.ALREADY_EXISTS
+          : r.getError().contains("version") ? Status.ABORTED
+          : Status.FAILED_PRECONDITION;
+      throw status.withDescription(r.getError()).asRuntimeException();
+    }
+    return r;
+  }
+
+  /** Finds a service by id, name, or unique id prefix. */
+  static Service findService(StoreView v, String ref) {
+    if (ref.isEmpty()) {
+      throw ServiceSpecValidator.invalid("no service given: name a service by name or id");
+    }
+    Optional<Service> s = v.service(ref).or(() -> v.serviceByName(ref));
+    if (s.isPresent()) {
+      return s.get();
+    }
+    List<Service> byPrefix = v.services().stream().filter(x -> x.getMeta().getId().startsWith(ref)).toList();
+    if (byPrefix.size() == 1) {
+      return byPrefix.get(0);
+    }
+    if (byPrefix.size() > 1) {
+      throw ServiceSpecValidator.invalid("service id prefix \"" + ref + "\" is ambiguous: give more characters");
+    }
+    throw Status.NOT_FOUND.withDescription("service \"" + ref + "\" not found; see orchctl service ls")
+        .asRuntimeException();
+  }
+
+  private static StatusRuntimeException nameTaken(String name, Service existing) {
+    return Status.ALREADY_EXISTS
+        .withDescription("service name \"" + name + "\" is already in use by service "
+            + existing.getMeta().getId() + "; choose another --name or remove that service")
+        .asRuntimeException();
+  }
+
+  private static StatusRuntimeException staleVersion(Service s, long version) {
+    return Status.ABORTED
+        .withDescription("service " + s.getSpec().getName() + " changed since it was read (version "
+            + version + ", now " + s.getMeta().getVersion() + "); read it again and retry")
+        .asRuntimeException();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.orch.manager.dispatcher;
+
+import dev.orch.proto.AssignmentsMessage;
+import dev.orch.proto.Image;
+import dev.orch.proto.Task;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * One node's assignment stream. Changes are coalesced per task and flushed on a shared executor,
+ * so the store's apply thread never blocks on a slow node and a burst of changes to one task is
+ * sent as its latest version.
+ */
+final class AssignmentStream {
+  private final String nodeId;
+  private final ServerCallStreamObserver<AssignmentsMessage> out;
+  private final Executor sender;
+  private final Function<String, Image> images;
+  private final Map<String, Task> updates = new LinkedHashMap<>();
+  private final Set<String> removals = new LinkedHashSet<>();
+  private final Set<String> imagesSent = new HashSet<>();
+  private boolean flushScheduled;
+  private volatile boolean closed;
+
+  AssignmentStream(
+      String nodeId,
+      ServerCallStreamObserver<AssignmentsMessage> out,
+      Executor sender,
+      Function<String, Image> images) {
+    this.nodeId = nodeId;
+    this.out = out;
+    this.sender = sender;
+    this.images = images;
+  }
+
+  String nodeId() {
+    return nodeId;
+  }
+
+  /** Sends the complete set; must be the first message on the stream. */
+  synchronized void sendComplete(List<Task> tasks) {
+    AssignmentsMessage.Builder m =
+        AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.COMPLETE).addAllUpdateTasks(tasks);
+    addImages(m, tasks);
+    out.onNext(m.build());
+  }
+
+  synchronized void update(Task t) {
+    removals.remove(t.getMeta().getId());
+    updates.put(t.getMeta().getId(), t);
+    scheduleFlush();
+  }
+
+  synchronized void remove(String taskId) {
+    updates.remove(taskId);
+    removals.add(taskId);
+    scheduleFlush();
+  }
+
+  private void scheduleFlush() {
+    if (!flushScheduled && !closed) {
+      flushScheduled = true;
+      sender.execute(this::flush);
+    }
+  }
+
+  private synchronized void flush() {
+    flushScheduled = false;
+    if (closed || (updates.isEmpty() && removals.isEmpty())) {
+      return;
+    }
+    List<Task> tasks = List.copyOf(updates.values());
+    AssignmentsMessage.Builder m =
+        AssignmentsMessage.newBuilder()
+            .setType(AssignmentsMessage.Type.INCREMENTAL)
+            .addAllUpdateTasks(tasks)
+            .addAllRemoveTasks(removals);
+    addImages(m, tasks);
+    updates.clear();
+    removals.clear();
+    try {
+      out.onNext(m.build());
+    } catch (RuntimeException e) {
+      // The call was cancelled under us; the node reconnects and gets a complete set.
+      closed = true;
+    }
+  }
+
+  private void addImages(AssignmentsMessage.Builder m, List<Task> tasks) {
+    for (Task t : tasks) {
+      String digest = t.getSpec().getImageDigest();
+      if (!digest.isEmpty() && imagesSent.add(digest)) {
+        Image image = images.apply(digest);
+        if (image != null) {
+          m.addImages(image);
+        }
+      }
+    }
+  }
+
+  void close() {
+    closed = true;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.orch.manager.dispatcher;
+
+import dev.orch.manager.Actions;
+import dev.orch.manager.Ids;
+import dev.orch.manager.StoreWriter;
+import dev.orch.proto.AssignmentsMessage;
+import dev.orch.proto.AssignmentsRequest;
+import dev.orch.proto.BlobChunk;
+import dev.orch.proto.DispatcherGrpc;
+import dev.orch.proto.FetchBlobRequest;
+import dev.orch.proto.HeartbeatRequest;
+import dev.orch.proto.HeartbeatResponse;
+import dev.orch.proto.Node;
+import dev.orch.proto.NodeState;
+import dev.orch.proto.SessionMessage;
+import dev.orch.proto.SessionRequest;
+import dev.orch.proto.StoredObject;
+import dev.orch.proto.Task;
+import dev.orch.proto.UpdateTaskStatusRequest;
+import dev.orch.proto.UpdateTaskStatusResponse;
+import dev.orch.proto.WatchEvent;
+import dev.orch.store.Store;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The Dispatcher API on the leader. Heartbeats live in memory (they are not worth a Raft write
+ * each); node state changes and task status go through the store.
+ */
+public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
+    implements AutoCloseable {
+  private final StoreWriter writer;
+  private final Clock clock;
+  private final Ids ids;
+  private final BlobReader blobs;
+  private final NodeSessions sessions;
+  private final java.util.function.Supplier<List<String>> managers;
+  private final TaskStatusWriter statusWriter;
+  private final Map<String, AssignmentStream> streams = new ConcurrentHashMap<>();
+  private final ExecutorService sender =
+      Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "dispatcher-sender");
+        t.setDaemon(true);
+        return t;
+      });
+  private final AutoCloseable watch;
+
+  /** Opens a content-addressed blob for download. */
+  public interface BlobReader {
+    InputStream open(String digest) throws IOException;
+  }
+
+  public DispatcherService(
+      StoreWriter writer, Clock clock, Ids ids, BlobReader blobs, NodeSessions sessions,
+      java.util.function.Supplier<List<String>> managers, MeterRegistry metrics) {
+    this.managers = managers;
+    this.writer = writer;
+    this.clock = clock;
+    this.ids = ids;
+    this.blobs = blobs;
+    this.sessions = sessions;
+    this.statusWriter = new TaskStatusWriter(writer);
+    this.watch = writer.store().watch(this::route);
+    Gauge.builder("orch.dispatcher.sessions", sessions, NodeSessions::size)
+        .description("Worker sessions open on this dispatcher")
+        .register(metrics);
+  }
+
+  private Store store() {
+    return writer.store();
+  }
+
+  private void requireLeader() {
+    if (!store().isLeader()) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription("this manager is not the leader; connect to the leader")
+          .asRuntimeException();
+    }
+  }
+
+  @Override
+  public void session(SessionRequest req, StreamObserver<SessionMessage> out) {
+    requireLeader();
+    Node node = store().read(v -> v.node(req.getNodeId())).orElseThrow(() ->
+        Status.PERMISSION_DENIED
+            .withDescription("unknown node " + req.getNodeId() + "; join the cluster first")
+            .asRuntimeException());
+    String sessionId = ids.next();
+    Node ready = node.toBuilder()
+        .setDescription(req.getDescription())
+        .setStatus(node.getStatus().toBuilder()
+            .setState(NodeState.NODE_READY)
+            .setAddr(req.getAddr())
+            .setMessage("")
+            .setLastHeartbeatMs(clock.millis()))
+        .build();
+    var r = writer.submit(List.of(Actions.upsert(ready)));
+    if (!r.getOk()) {
+      throw Status.UNAVAILABLE.withDescription("registering node: " + r.getError()).asRuntimeException();
+    }
+    sessions.open(req.getNodeId(), sessionId, clock.millis());
+    var call = (ServerCallStreamObserver<SessionMessage>) out;
+    call.setOnCancelHandler(() -> sessions.closeIf(req.getNodeId(), sessionId));
+    out.onNext(SessionMessage.newBuilder()
+        .setSessionId(sessionId)
+        .setNodeId(req.getNodeId())
+        .addAllManagers(managers.get())
+        .setHeartbeatPeriodMs(sessions.heartbeatPeriodMs())
+        .build());
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+    requireLeader();
+    if (!sessions.heartbeat(req.getNodeId(), req.getSessionId(), clock.millis())) {
+      throw Status.NOT_FOUND.withDescription("session expired; open a new session").asRuntimeException();
+    }
+    out.onNext(HeartbeatResponse.newBuilder().setPeriodMs(sessions.heartbeatPeriodMs()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void assignments(AssignmentsRequest req, StreamObserver<AssignmentsMessage> out) {
+    requireLeader();
+    requireSession(req.getNodeId(), req.getSessionId());
+    var call = (ServerCallStreamObserver<AssignmentsMessage>) out;
+    AssignmentStream stream =
+        new AssignmentStream(req.getNodeId(), call, sender, d -> store().read(v -> v.image(d).orElse(null)));
+    call.setOnCancelHandler(() -> {
+      stream.close();
+      streams.remove(req.getNodeId(), stream);
+    });
+    // Register before reading the complete set so no change between the two is lost; a change
+    // seen twice is harmless because the agent applies the latest version of each task.
+    synchronized (stream) {
+      AssignmentStream previous = streams.put(req.getNodeId(), stream);
+      if (previous != null) {
+        previous.close();
+      }
+      List<Task> tasks = store().read(v -> List.copyOf(v.tasksByNode(req.getNodeId())));
+      stream.sendComplete(tasks);
+    }
+  }
+
+  @Override
+  public void updateTaskStatus(UpdateTaskStatusRequest req, StreamObserver<UpdateTaskStatusResponse> out) {
+    requireLeader();
+    requireSession(req.getNodeId(), req.getSessionId());
+    statusWriter.write(req.getNodeId(), req.getUpdatesList());
+    out.onNext(UpdateTaskStatusResponse.getDefaultInstance());
+    out.onCompleted();
+  }
+
+  @Override
+  public void fetchBlob(FetchBlobRequest req, StreamObserver<BlobChunk> out) {
+    try (InputStream in = blobs.open(req.getDigest())) {
+      byte[] buf = new byte[1 << 20];
+      int n;
+      while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+        out.onNext(BlobChunk.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(buf, 0, n)).build());
+      }
+      out.onCompleted();
+    } catch (IOException e) {
+      out.onError(Status.NOT_FOUND
+          .withDescription("blob " + req.getDigest() + " not available: " + e.getMessage())
+          .asRuntimeException());
+    }
+  }
+
+  private void requireSession(String nodeId, String sessionId) {
+    if (!sessions.valid(nodeId, sessionId)) {
+      throw Status.NOT_FOUND.withDescription("session expired; open a new session").asRuntimeException();
+    }
+  }
+
+  /** Apply thread: forwards task changes to the stream of the node that owns them. */
+  private void route(List<WatchEvent> events) {
+    for (WatchEvent e : events) {
+      StoredObject o = e.getObject();
+      if (o.getObjectCase() != StoredObject.ObjectCase.TASK || o.getTask().getNodeId().isEmpty()) {
+        continue;
+      }
+      Task t = o.getTask();
+      AssignmentStream s = streams.get(t.getNodeId());
+      if (s == null) {
+        continue;
+      }
+      if (e.getType() == dev.orch.proto.ActionType.DELETE) {
+        s.remove(t.getMeta().getId());
+      } else {
+        s.update(t);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      watch.close();
+    } catch (Exception ignored) {
+      // closing a watch handle has nothing to fail on that matters at shutdown
+    }
+    streams.values().forEach(AssignmentStream::close);
+    sender.shutdownNow();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.orch.manager.dispatcher;
+
+import dev.orch.manager.Actions;
+import dev.orch.manager.StoreWriter;
+import dev.orch.proto.Node;
+import dev.orch.proto.NodeState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Marks nodes DOWN when their heartbeats stop: a session without a heartbeat for three periods is
+ * expired, and a READY node with no session (for example after a leader change) gets the same
+ * grace from the moment this monitor started before it is marked DOWN.
+ */
+public final class NodeHealthMonitor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeHealthMonitor.class);
+  private static final int MISSED_HEARTBEATS = 3;
+
+  private final StoreWriter writer;
+  private final NodeSessions sessions;
+  private final Clock clock;
+  private final long startedMs;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "node-health");
+        t.setDaemon(true);
+        return t;
+      });
+
+  public NodeHealthMonitor(StoreWriter writer, NodeSessions sessions, Clock clock) {
+    this.writer = writer;
+    this.sessions = sessions;
+    this.clock = clock;
+    this.startedMs = clock.millis();
+    long period = sessions.heartbeatPeriodMs();
+    timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  void check() {
+    if (!writer.store().isLeader()) {
+      return;
+    }
+    long grace = MISSED_HEARTBEATS * sessions.heartbeatPeriodMs();
+    long now = clock.millis();
+    sessions.expire(now - grace);
+    if (now - startedMs < grace) {
+      return;
+    }
+    List<Node> down = new ArrayList<>();
+    writer.store().read(v -> {
+      for (Node n : v.nodes()) {
+        if (n.getStatus().getState() == NodeState.NODE_READY && !sessions.has(n.getMeta().getId())) {
+          down.add(n);
+        }
+      }
+      return null;
+    });
+    if (down.isEmpty()) {
+      return;
+    }
+    try {
+      var r = writer.submit(down.stream().map(n -> Actions.update(n.toBuilder()
+          .setStatus(n.getStatus().toBuilder()
+              .setState(NodeState.NODE_DOWN)
+              .setMessage("heartbeat failure"))
+          .build())).toList());
+      if (!r.getOk()) {
+        LOG.info("marking nodes down conflicted, next check retries: {}", r.getError());
+      }
+    } catch (RuntimeException e) {
+      LOG.info("marking nodes down failed, next check retries: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

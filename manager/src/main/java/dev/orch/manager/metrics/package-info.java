@@ -1,0 +1,2 @@
+/** Prometheus metrics of orchd, served over HTTP. */
+package dev.orch.manager.metrics;

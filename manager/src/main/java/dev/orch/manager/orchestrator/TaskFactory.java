@@ -1,0 +1,42 @@
+package dev.orch.manager.orchestrator;
+
+import dev.orch.manager.Ids;
+import dev.orch.proto.Meta;
+import dev.orch.proto.Service;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskSpec;
+import dev.orch.proto.TaskState;
+import dev.orch.proto.TaskStatus;
+import java.time.Clock;
+
+/** Makes new tasks for a service slot: always a fresh task, never a reused one. */
+public final class TaskFactory {
+  private final Ids ids;
+  private final Clock clock;
+
+  public TaskFactory(Ids ids, Clock clock) {
+    this.ids = ids;
+    this.clock = clock;
+  }
+
+  public Task newTask(Service service, long slot) {
+    return Task.newBuilder()
+        .setMeta(Meta.newBuilder().setId(ids.next()))
+        .setServiceId(service.getMeta().getId())
+        .setServiceName(service.getSpec().getName())
+        .setSlot(slot)
+        .setSpec(
+            TaskSpec.newBuilder()
+                .setContainer(service.getSpec().getContainer())
+                .setLimits(service.getSpec().getLimits())
+                .setReservations(service.getSpec().getReservations())
+                .setImageDigest(service.getImageDigest()))
+        .setDesiredState(TaskState.RUNNING)
+        .setStatus(
+            TaskStatus.newBuilder()
+                .setState(TaskState.NEW)
+                .setTimestampMs(clock.millis())
+                .setMessage("created"))
+        .build();
+  }
+}

@@ -1,0 +1,88 @@
+package dev.orch.manager.orchestrator;
+
+import dev.orch.manager.Actions;
+import dev.orch.manager.StoreWriter;
+import dev.orch.proto.Node;
+import dev.orch.proto.StoreAction;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.proto.TaskStatus;
+import dev.orch.proto.TransactionResult;
+import dev.orch.scheduler.Placement;
+import dev.orch.scheduler.Scheduler;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Places every pending task in one pass and writes all decisions in one transaction, each update
+ * carrying the version it read. Tasks that fit nowhere keep PENDING with the explanation in their
+ * status; they are retried whenever a node changes.
+ */
+public final class TaskSchedulerController implements WorkQueue.Reconciler<String> {
+  public static final String ALL = "all";
+
+  private final StoreWriter writer;
+  private final Scheduler scheduler;
+  private final Clock clock;
+
+  public TaskSchedulerController(StoreWriter writer, Scheduler scheduler, Clock clock) {
+    this.writer = writer;
+    this.scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  private record Snapshot(Collection<Node> nodes, List<Task> running, List<Task> pending) {}
+
+  @Override
+  public void reconcile(String ignored) {
+    Snapshot s = writer.store().read(v -> {
+      List<Task> running = new ArrayList<>();
+      List<Task> pending = new ArrayList<>();
+      for (Task t : v.tasks()) {
+        if (t.getStatus().getState() == TaskState.PENDING && TaskStates.wanted(t)) {
+          pending.add(t);
+        } else if (!t.getNodeId().isEmpty() && !TaskStates.finished(t)) {
+          running.add(t);
+        }
+      }
+      return new Snapshot(List.copyOf(v.nodes()), running, pending);
+    });
+    if (s.pending().isEmpty()) {
+      return;
+    }
+    List<Task> ordered = new ArrayList<>(s.pending());
+    ordered.sort(Comparator.comparing(Task::getServiceId).thenComparingLong(Task::getSlot));
+    Map<String, Task> byId = new HashMap<>();
+    ordered.forEach(t -> byId.put(t.getMeta().getId(), t));
+    List<StoreAction> actions = new ArrayList<>();
+    long now = clock.millis();
+    for (Placement p : scheduler.schedule(s.nodes(), s.running(), ordered)) {
+      Task t = byId.get(p.taskId());
+      if (p.placed()) {
+        actions.add(Actions.update(t.toBuilder()
+            .setNodeId(p.nodeId())
+            .setStatus(TaskStatus.newBuilder()
+                .setState(TaskState.ASSIGNED)
+                .setTimestampMs(now)
+                .setMessage("scheduler assigned task to node"))
+            .build()));
+      } else if (!p.explanation().equals(t.getStatus().getErr())) {
+        actions.add(Actions.update(t.toBuilder()
+            .setStatus(t.getStatus().toBuilder().setErr(p.explanation()).setTimestampMs(now))
+            .build()));
+      }
+    }
+    if (actions.isEmpty()) {
+      return;
+    }
+    TransactionResult r = writer.submit(actions);
+    if (!r.getOk()) {
+      throw new IllegalStateException("scheduling pass: " + r.getError());
+    }
+  }
+}

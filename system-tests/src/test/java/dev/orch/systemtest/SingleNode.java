@@ -1,0 +1,96 @@
+package dev.orch.systemtest;
+
+import dev.orch.ctl.OrchCtl;
+import dev.orch.manager.DaemonOptions;
+import dev.orch.manager.ManagerNode;
+import dev.orch.manager.NodeIdentity;
+import dev.orch.proto.ControlGrpc;
+import dev.orch.proto.ListTasksRequest;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real one-node orch in this JVM, plus orchctl run in-process against it. */
+final class SingleNode implements AutoCloseable {
+  final Path dataDir;
+  final NodeIdentity identity;
+  private ManagerNode node;
+  private final ManagedChannel channel;
+
+  SingleNode(Path dataDir) throws IOException {
+    this.dataDir = dataDir;
+    int port = freePort();
+    this.identity = new NodeIdentity("node" + Long.toHexString(System.nanoTime()), "c" + port,
+        "127.0.0.1", port, freePort());
+    Files.createDirectories(dataDir);
+    identity.save(dataDir);
+    start();
+    channel = NettyChannelBuilder.forTarget(identity.controlAddress()).usePlaintext().build();
+  }
+
+  void start() throws IOException {
+    node = ManagerNode.start(identity, new DaemonOptions(dataDir, null, Duration.ofMillis(500),
+        Duration.ofSeconds(2), null, 42));
+  }
+
+  /** Stops orchd (containers keep running) and starts it again on the same data dir. */
+  void restart() throws IOException {
+    node.close();
+    start();
+  }
+
+  ControlGrpc.ControlBlockingStub control() {
+    return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  List<Task> tasks(String service) {
+    return control().listTasks(ListTasksRequest.newBuilder().setService(service).build()).getTasksList();
+  }
+
+  List<Task> running(String service) {
+    return tasks(service).stream()
+        .filter(t -> t.getStatus().getState() == TaskState.RUNNING && t.getDesiredState() == TaskState.RUNNING)
+        .toList();
+  }
+
+  /** Result of one orchctl invocation. */
+  record Ctl(int exit, String out, String err) {}
+
+  Ctl ctl(String... args) {
+    return ctlAt(identity.controlAddress(), args);
+  }
+
+  static Ctl ctlAt(String host, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = OrchCtl.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("ORCH_HOST", host), args);
+    return new Ctl(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    if (node != null) {
+      node.close();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.orch.agent;
+
+import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.runtime.ContainerRuntime;
+import dev.orch.proto.NodeDescription;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * What the agent needs to run.
+ *
+ * @param nodeId this node's id
+ * @param managerAddress host:port of a manager's dispatcher
+ * @param advertiseAddr the address other nodes reach this node on
+ * @param logDir where container logs go
+ * @param description what this node reports about itself
+ * @param runtime the container runtime
+ * @param images the node's image store
+ * @param stopGrace how long a container gets between SIGTERM and SIGKILL
+ * @param clock time source
+ * @param random randomness for reconnect jitter
+ */
+public record AgentConfig(
+    String nodeId,
+    String managerAddress,
+    String advertiseAddr,
+    Path logDir,
+    NodeDescription description,
+    ContainerRuntime runtime,
+    ImageStore images,
+    Duration stopGrace,
+    Clock clock,
+    Random random) {}

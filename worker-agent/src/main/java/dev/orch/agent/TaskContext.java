@@ -1,0 +1,36 @@
+package dev.orch.agent;
+
+import dev.orch.agent.image.BlobSource;
+import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.runtime.ContainerRuntime;
+import dev.orch.proto.Image;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/** What every task controller on this node shares. */
+final class TaskContext {
+  final ContainerRuntime runtime;
+  final ImageStore images;
+  final TaskStatusBatcher statuses;
+  final Executor executor;
+  final Clock clock;
+  final Path logDir;
+  final Duration stopGrace;
+  /** Image metadata by manifest digest, as sent with assignments. */
+  final Map<String, Image> knownImages = new ConcurrentHashMap<>();
+  volatile BlobSource blobs;
+
+  TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor) {
+    this.runtime = config.runtime();
+    this.images = config.images();
+    this.statuses = statuses;
+    this.executor = executor;
+    this.clock = config.clock();
+    this.logDir = config.logDir();
+    this.stopGrace = config.stopGrace();
+  }
+}

@@ -1,0 +1,244 @@
+package dev.orch.agent;
+
+import dev.orch.agent.runtime.Container;
+import dev.orch.agent.runtime.ContainerConfig;
+import dev.orch.agent.runtime.ContainerException;
+import dev.orch.proto.Image;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.proto.TaskStatus;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one task on this node, one transition per step and never backwards:
+ * assigned → accepted → preparing (image layers) → starting → running → complete | failed, or
+ * shutdown when the manager no longer wants it. Steps of one task never run concurrently; every
+ * error is classified here: preparation errors reject the task, start errors fail it.
+ */
+final class TaskController {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskController.class);
+
+  private final String taskId;
+  private final TaskContext ctx;
+  private Task task;
+  private TaskState observed;
+  private List<Path> layers;
+  private Container container;
+  private Container.ExitStatus exit;
+  private boolean stopping;
+  private boolean containerRemoved;
+  private boolean deleted;
+  private boolean stepping;
+  private boolean again;
+
+  TaskController(Task task, TaskContext ctx, Container recovered) {
+    this.taskId = task.getMeta().getId();
+    this.ctx = ctx;
+    this.task = task;
+    this.observed = task.getStatus().getState();
+    if (recovered != null) {
+      attach(recovered);
+      observed = TaskState.RUNNING;
+    } else if (observed == TaskState.RUNNING) {
+      // The manager thinks it runs but this agent has no container for it: it was lost while the
+      // agent was down.
+      report(TaskState.FAILED, "container lost while the agent was not running", 0);
+    }
+  }
+
+  synchronized void assign(Task latest) {
+    task = latest;
+    schedule();
+  }
+
+  /** The task is gone from the store: stop and remove its container, report nothing. */
+  synchronized void delete() {
+    deleted = true;
+    schedule();
+  }
+
+  synchronized boolean finishedAndRemoved() {
+    return deleted && (container == null || exit != null) && containerRemoved;
+  }
+
+  private void schedule() {
+    if (stepping) {
+      again = true;
+      return;
+    }
+    stepping = true;
+    ctx.executor.execute(this::loop);
+  }
+
+  private void loop() {
+    while (true) {
+      boolean more;
+      try {
+        more = step();
+      } catch (RuntimeException e) {
+        LOG.warn("task {}: unexpected error: {}", taskId, e.toString(), e);
+        synchronized (this) {
+          report(TaskState.FAILED, "agent error: " + e.getMessage(), 0);
+        }
+        more = false;
+      }
+      synchronized (this) {
+        if (!more && !again) {
+          stepping = false;
+          return;
+        }
+        again = false;
+      }
+    }
+  }
+
+  /** Makes one transition; returns whether another step should follow at once. */
+  private boolean step() {
+    Task t;
+    TaskState state;
+    synchronized (this) {
+      t = task;
+      state = observed;
+    }
+    if (deleted || t.getDesiredState().getNumber() > TaskState.RUNNING_VALUE) {
+      return stepDown(t);
+    }
+    switch (state) {
+      case NEW, PENDING, ASSIGNED -> advance(TaskState.ACCEPTED, "accepted");
+      case ACCEPTED -> advance(TaskState.PREPARING, "preparing");
+      case PREPARING -> prepare(t);
+      case STARTING -> start(t);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void prepare(Task t) {
+    Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
+    try {
+      if (image == null) {
+        throw new IllegalStateException("image " + t.getSpec().getImageDigest() + " was not sent with the task");
+      }
+      List<Path> dirs = ctx.images.layerDirs(image, ctx.blobs);
+      synchronized (this) {
+        layers = dirs;
+      }
+      advance(TaskState.STARTING, "starting");
+    } catch (Exception e) {
+      synchronized (this) {
+        report(TaskState.REJECTED, "preparing image: " + e.getMessage(), 0);
+      }
+    }
+  }
+
+  private void start(Task t) {
+    Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
+    Path log = ctx.logDir.resolve(taskId + ".log");
+    ContainerConfig config = ContainerConfigs.of(t, image, layers, log);
+    try {
+      Container c = ctx.runtime.start(config);
+      synchronized (this) {
+        attach(c);
+        if (observed == TaskState.STARTING) {
+          observed = TaskState.RUNNING;
+          ctx.statuses.report(taskId, status(TaskState.RUNNING, "started", 0).setPid(c.pid())
+              .setContainerId(c.id()).build());
+        }
+      }
+    } catch (ContainerException e) {
+      synchronized (this) {
+        report(TaskState.FAILED, "starting container: " + e.getMessage(), 0);
+      }
+    }
+  }
+
+  private void attach(Container c) {
+    container = c;
+    c.exited().whenComplete((status, err) -> onExit(status, err));
+  }
+
+  private synchronized void onExit(Container.ExitStatus status, Throwable err) {
+    exit = status != null ? status : new Container.ExitStatus(-1, 0, String.valueOf(err));
+    if (observed.getNumber() <= TaskState.RUNNING_VALUE) {
+      if (stopping || task.getDesiredState().getNumber() > TaskState.RUNNING_VALUE) {
+        report(TaskState.SHUTDOWN, "shutdown", exit.exitCode());
+      } else if (exit.success()) {
+        report(TaskState.COMPLETE, "finished", 0);
+      } else {
+        report(TaskState.FAILED, describe(exit), exit.signal() != 0 ? 128 + exit.signal() : exit.exitCode());
+      }
+    }
+    schedule();
+  }
+
+  private static String describe(Container.ExitStatus e) {
+    return e.signal() != 0 ? "task: killed by signal " + e.signal()
+        : "task: non-zero exit (" + e.exitCode() + ")";
+  }
+
+  /** The manager wants the task stopped (or it was deleted): stop, report, remove if asked. */
+  private boolean stepDown(Task t) {
+    Container c;
+    synchronized (this) {
+      c = container;
+      if (c != null && exit == null) {
+        if (!stopping) {
+          stopping = true;
+          c.stop(ctx.stopGrace);
+        }
+        return false; // onExit schedules the next step
+      }
+      if (observed.getNumber() <= TaskState.RUNNING_VALUE && !deleted) {
+        report(TaskState.SHUTDOWN, "shutdown", 0);
+      }
+    }
+    boolean remove = deleted || t.getDesiredState() == TaskState.REMOVE;
+    if (remove && !containerRemoved) {
+      try {
+        ctx.runtime.remove(taskId);
+        synchronized (this) {
+          containerRemoved = true;
+        }
+      } catch (ContainerException e) {
+        LOG.warn("task {}: removing container failed, will retry on the next change: {}", taskId, e.getMessage());
+      }
+    }
+    return false;
+  }
+
+  private void advance(TaskState next, String message) {
+    synchronized (this) {
+      if (observed.getNumber() < next.getNumber()) {
+        observed = next;
+        ctx.statuses.report(taskId, status(next, message, 0).build());
+      }
+    }
+  }
+
+  /** Caller holds the lock. */
+  private void report(TaskState state, String message, int exitCode) {
+    if (observed.getNumber() >= state.getNumber()) {
+      return;
+    }
+    observed = state;
+    TaskStatus.Builder s = status(state, message, exitCode);
+    if (state == TaskState.FAILED || state == TaskState.REJECTED) {
+      s.setErr(message);
+    }
+    ctx.statuses.report(taskId, s.build());
+  }
+
+  private TaskStatus.Builder status(TaskState state, String message, int exitCode) {
+    return TaskStatus.newBuilder()
+        .setState(state)
+        .setTimestampMs(ctx.clock.millis())
+        .setMessage(message)
+        .setExitCode(exitCode)
+        .setContainerId(taskId);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.orch.agent;
+
+import dev.orch.agent.runtime.Container;
+import dev.orch.agent.runtime.ContainerException;
+import dev.orch.proto.AssignmentsMessage;
+import dev.orch.proto.Image;
+import dev.orch.proto.Task;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one controller per assigned task. A complete assignment set replaces the known set (tasks
+ * missing from it are deleted); incremental ones add, update and delete. Containers recovered from
+ * an earlier agent process are handed to their task's controller, or removed if no task claims
+ * them.
+ */
+final class TaskManager {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
+
+  private final TaskContext ctx;
+  private final Map<String, TaskController> controllers = new HashMap<>();
+  private final Map<String, Container> recovered = new HashMap<>();
+  private boolean firstSetSeen;
+
+  TaskManager(TaskContext ctx) {
+    this.ctx = ctx;
+    for (Container c : ctx.runtime.recover()) {
+      recovered.put(c.id(), c);
+    }
+  }
+
+  synchronized void apply(AssignmentsMessage m) {
+    for (Image i : m.getImagesList()) {
+      ctx.knownImages.put(i.getMeta().getId(), i);
+    }
+    if (m.getType() == AssignmentsMessage.Type.COMPLETE) {
+      Set<String> present = new HashSet<>();
+      m.getUpdateTasksList().forEach(t -> present.add(t.getMeta().getId()));
+      controllers.keySet().stream().filter(id -> !present.contains(id)).toList()
+          .forEach(this::delete);
+    }
+    for (Task t : m.getUpdateTasksList()) {
+      TaskController c = controllers.get(t.getMeta().getId());
+      if (c == null) {
+        c = new TaskController(t, ctx, recovered.remove(t.getMeta().getId()));
+        controllers.put(t.getMeta().getId(), c);
+      }
+      c.assign(t);
+    }
+    m.getRemoveTasksList().forEach(this::delete);
+    if (m.getType() == AssignmentsMessage.Type.COMPLETE && !firstSetSeen) {
+      firstSetSeen = true;
+      removeUnclaimed();
+    }
+    controllers.values().removeIf(TaskController::finishedAndRemoved);
+  }
+
+  private void delete(String taskId) {
+    TaskController c = controllers.get(taskId);
+    if (c != null) {
+      c.delete();
+    }
+  }
+
+  /** Containers of an earlier agent process that no task claims any more. */
+  private void removeUnclaimed() {
+    for (Container c : recovered.values()) {
+      LOG.info("removing container {}: no task claims it", c.id());
+      c.stop(ctx.stopGrace);
+      c.exited().whenComplete((s, e) -> {
+        try {
+          ctx.runtime.remove(c.id());
+        } catch (ContainerException ex) {
+          LOG.warn("removing unclaimed container {} failed: {}", c.id(), ex.getMessage());
+        }
+      });
+    }
+    recovered.clear();
+  }
+}
