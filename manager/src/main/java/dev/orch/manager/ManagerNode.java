@@ -99,12 +99,17 @@ public final class ManagerNode implements AutoCloseable {
     resources.add(leadership::shutdownNow);
     ClusterBootstrap bootstrap = new ClusterBootstrap(writer, identity);
     // Leadership callbacks arrive on Raft's threads; committing from them would wait on Raft itself.
-    store.addLeadershipListener(leader -> leadership.execute(() -> {
-      if (leader) {
-        bootstrap.ensure();
+    store.addLeadershipListener(leader -> {
+      if (leadership.isShutdown()) {
+        return; // orchd is stopping; the controllers are being closed anyway
       }
-      controllers.onLeadership(leader);
-    }));
+      leadership.execute(() -> {
+        if (leader) {
+          bootstrap.ensure();
+        }
+        controllers.onLeadership(leader);
+      });
+    });
     if (store.isLeader()) {
       leadership.execute(() -> {
         bootstrap.ensure();
@@ -148,7 +153,7 @@ public final class ManagerNode implements AutoCloseable {
     Files.createDirectories(worker.resolve("logs"));
     LinuxContainerRuntime runtime;
     try {
-      runtime = new LinuxContainerRuntime(worker.resolve("containers"), "orch/" + identity.nodeId());
+      runtime = new LinuxContainerRuntime(worker.resolve("runtime"), "orch/" + identity.nodeId());
     } catch (dev.orch.agent.runtime.ContainerException e) {
       throw new IOException("the container runtime cannot start: " + e.getMessage(), e);
     }

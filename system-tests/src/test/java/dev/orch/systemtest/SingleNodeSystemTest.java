@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SingleNodeSystemTest {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
   private SingleNode orch;
   private final Set<Integer> seenPids = new HashSet<>();
   private final Set<String> seenTaskIds = new HashSet<>();

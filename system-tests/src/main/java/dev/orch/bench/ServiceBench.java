@@ -1,0 +1,161 @@
+package dev.orch.bench;
+
+import com.google.protobuf.ByteString;
+import dev.orch.manager.DaemonOptions;
+import dev.orch.manager.ManagerNode;
+import dev.orch.manager.NodeIdentity;
+import dev.orch.proto.ContainerSpec;
+import dev.orch.proto.ControlGrpc;
+import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.ImageResponse;
+import dev.orch.proto.ImportImageChunk;
+import dev.orch.proto.ListTasksRequest;
+import dev.orch.proto.RemoveServiceRequest;
+import dev.orch.proto.ServiceSpec;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures, on one real node: the time from {@code CreateService} with N replicas to N tasks
+ * RUNNING, and the time from SIGKILL of a container's workload to its replacement RUNNING.
+ * Starts its own node in a temporary data dir unless {@code --host} names a running one.
+ */
+@Command(name = "orch-bench", mixinStandardHelpOptions = true,
+    description = "Service convergence benchmarks on one node.")
+public final class ServiceBench implements Callable<Integer> {
+  @Option(names = "--replicas", defaultValue = "50") int replicas;
+  @Option(names = "--runs", defaultValue = "5") int runs;
+  @Option(names = "--kills", defaultValue = "5") int kills;
+  @Option(names = "--image", required = true, description = "Image archive to import (busybox).") Path image;
+
+  private ControlGrpc.ControlBlockingStub control(ManagedChannel ch) {
+    return ControlGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Files.createTempDirectory("orch-bench");
+    int port = freePort();
+    NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
+    id.save(dir);
+    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), null, 1))) {
+      ManagedChannel ch = NettyChannelBuilder.forTarget(id.controlAddress()).usePlaintext().build();
+      try {
+        importImage(ch);
+        List<Double> create = new ArrayList<>();
+        List<Double> heal = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+          String name = "bench" + run;
+          double s = createAndWait(ch, name);
+          create.add(s);
+          System.out.printf(Locale.ROOT, "run %d: create --replicas %d -> %d RUNNING in %.3f s%n", run, replicas,
+              replicas, s);
+          if (run == 1) {
+            for (int k = 1; k <= kills; k++) {
+              double h = killAndWait(ch, name, k);
+              heal.add(h);
+              System.out.printf(Locale.ROOT, "kill %d: SIGKILL of a workload -> replacement RUNNING in %.3f s%n", k, h);
+            }
+          }
+          removeAndWait(ch, name);
+        }
+        System.out.printf(Locale.ROOT, "%nmedian create --replicas %d -> all RUNNING: %.3f s (runs: %d)%n",
+            replicas, median(create), runs);
+        if (!heal.isEmpty()) {
+          System.out.printf(Locale.ROOT, "median SIGKILL -> replacement RUNNING: %.3f s (kills: %d)%n",
+              median(heal), heal.size());
+        }
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+    return 0;
+  }
+
+  private void importImage(ManagedChannel ch) throws Exception {
+    CompletableFuture<ImageResponse> done = new CompletableFuture<>();
+    StreamObserver<ImportImageChunk> up = ControlGrpc.newStub(ch).importImage(new StreamObserver<>() {
+      @Override public void onNext(ImageResponse r) { done.complete(r); }
+      @Override public void onError(Throwable t) { done.completeExceptionally(t); }
+      @Override public void onCompleted() { }
+    });
+    up.onNext(ImportImageChunk.newBuilder().setData(ByteString.copyFrom(Files.readAllBytes(image)))
+        .setReference("busybox:latest").build());
+    up.onCompleted();
+    done.get(60, TimeUnit.SECONDS);
+  }
+
+  private double createAndWait(ManagedChannel ch, String name) throws InterruptedException {
+    long start = System.nanoTime();
+    control(ch).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+        .setName(name).setReplicas(replicas)
+        .setContainer(ContainerSpec.newBuilder().setImage("busybox").addCommand("sleep").addCommand("100000")))
+        .build());
+    while (running(ch, name).size() < replicas) {
+      Thread.sleep(5); // polling interval of the measurement, not a wait-and-hope
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private double killAndWait(ManagedChannel ch, String name, int slot) throws Exception {
+    Task victim = running(ch, name).stream().filter(t -> t.getSlot() == slot).findFirst().orElseThrow();
+    int pid = victim.getStatus().getPid();
+    String child = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim().split(" ")[0];
+    long start = System.nanoTime();
+    new ProcessBuilder("kill", "-9", child).start().waitFor();
+    while (running(ch, name).stream().noneMatch(t -> t.getSlot() == slot
+        && !t.getMeta().getId().equals(victim.getMeta().getId()))) {
+      Thread.sleep(2);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private void removeAndWait(ManagedChannel ch, String name) throws InterruptedException {
+    control(ch).removeService(RemoveServiceRequest.newBuilder().setService(name).build());
+    while (control(ch).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount() > 0) {
+      Thread.sleep(20);
+    }
+  }
+
+  private List<Task> running(ManagedChannel ch, String name) {
+    return control(ch).listTasks(ListTasksRequest.newBuilder().setService(name).build()).getTasksList().stream()
+        .filter(t -> t.getStatus().getState() == TaskState.RUNNING && t.getDesiredState() == TaskState.RUNNING)
+        .toList();
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServiceBench()).execute(args));
+  }
+}
