@@ -1,0 +1,117 @@
+package dev.orch.manager.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orch.manager.Ids;
+import dev.orch.proto.ActionType;
+import dev.orch.proto.ContainerSpec;
+import dev.orch.proto.Meta;
+import dev.orch.proto.Service;
+import dev.orch.proto.ServiceSpec;
+import dev.orch.proto.StoreAction;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.proto.TaskStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Calls {@code converge} directly against fixed state and counts what it decided. */
+class ReplicatedServiceReconcilerTest {
+  private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private final ReplicatedServiceReconciler reconciler =
+      new ReplicatedServiceReconciler(null, new TaskFactory(new Ids(new Random(7)), clock));
+  private int created;
+
+  private static Service service(long replicas) {
+    return Service.newBuilder()
+        .setMeta(Meta.newBuilder().setId("svc").setVersion(3))
+        .setSpec(ServiceSpec.newBuilder().setName("web").setReplicas(replicas)
+            .setContainer(ContainerSpec.newBuilder().setImage("busybox")))
+        .setImageDigest("sha256:abc")
+        .build();
+  }
+
+  private Task task(long slot, TaskState state, TaskState desired) {
+    return Task.newBuilder()
+        .setMeta(Meta.newBuilder().setId("t" + (++created)).setVersion(5).setCreatedAtMs(created))
+        .setServiceId("svc").setSlot(slot).setNodeId(state.getNumber() >= 2 ? "n1" : "")
+        .setDesiredState(desired)
+        .setStatus(TaskStatus.newBuilder().setState(state))
+        .build();
+  }
+
+  private static List<StoreAction> of(List<StoreAction> all, ActionType type) {
+    return all.stream().filter(a -> a.getType() == type).toList();
+  }
+
+  @Test
+  void createsOneTaskPerMissingSlot() {
+    List<StoreAction> out = reconciler.converge(service(3), List.of(task(2, TaskState.RUNNING, TaskState.RUNNING)));
+    List<StoreAction> creates = of(out, ActionType.CREATE);
+    assertEquals(2, creates.size());
+    assertEquals(List.of(1L, 3L), creates.stream().map(a -> a.getObject().getTask().getSlot()).toList());
+    creates.forEach(a -> {
+      Task t = a.getObject().getTask();
+      assertEquals(TaskState.NEW, t.getStatus().getState());
+      assertEquals(TaskState.RUNNING, t.getDesiredState());
+      assertEquals("sha256:abc", t.getSpec().getImageDigest());
+    });
+  }
+
+  @Test
+  void convergedServiceNeedsNothing() {
+    List<Task> tasks = List.of(task(1, TaskState.RUNNING, TaskState.RUNNING), task(2, TaskState.ASSIGNED, TaskState.RUNNING));
+    assertEquals(List.of(), reconciler.converge(service(2), tasks));
+  }
+
+  @Test
+  void replacesAFailedTaskWithANewTaskInTheSameSlot() {
+    Task failed = task(1, TaskState.FAILED, TaskState.RUNNING);
+    List<StoreAction> out = reconciler.converge(service(1), List.of(failed));
+    assertEquals(1, of(out, ActionType.CREATE).size());
+    Task replacement = of(out, ActionType.CREATE).get(0).getObject().getTask();
+    assertEquals(1L, replacement.getSlot());
+    assertTrue(!replacement.getMeta().getId().equals(failed.getMeta().getId()), "never a reused task");
+    Task old = of(out, ActionType.UPDATE).get(0).getObject().getTask();
+    assertEquals(failed.getMeta().getId(), old.getMeta().getId());
+    assertEquals(TaskState.SHUTDOWN, old.getDesiredState());
+    assertEquals(5, old.getMeta().getVersion(), "the update carries the version it read");
+  }
+
+  @Test
+  void scaleDownShutsDownTheHighestSlots() {
+    List<Task> tasks = new ArrayList<>();
+    for (long s = 1; s <= 5; s++) {
+      tasks.add(task(s, TaskState.RUNNING, TaskState.RUNNING));
+    }
+    List<StoreAction> out = reconciler.converge(service(2), tasks);
+    assertEquals(List.of(3L, 4L, 5L), of(out, ActionType.UPDATE).stream()
+        .map(a -> a.getObject().getTask()).peek(t -> assertEquals(TaskState.SHUTDOWN, t.getDesiredState()))
+        .map(Task::getSlot).toList());
+    assertEquals(0, of(out, ActionType.CREATE).size());
+  }
+
+  @Test
+  void unassignedTasksAreDeletedRatherThanShutDown() {
+    List<StoreAction> out = reconciler.converge(service(0), List.of(task(1, TaskState.PENDING, TaskState.RUNNING)));
+    assertEquals(1, of(out, ActionType.DELETE).size());
+  }
+
+  @Test
+  void keepsFiveFinishedTasksOfHistoryPerSlot() {
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      tasks.add(task(1, TaskState.FAILED, TaskState.SHUTDOWN));
+    }
+    tasks.add(task(1, TaskState.RUNNING, TaskState.RUNNING));
+    List<StoreAction> deletes = of(reconciler.converge(service(1), tasks), ActionType.DELETE);
+    assertEquals(List.of("t1", "t2"), deletes.stream().map(a -> a.getObject().getTask().getMeta().getId()).sorted().toList(),
+        "the two oldest are reaped");
+  }
+}
