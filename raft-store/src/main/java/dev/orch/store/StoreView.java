@@ -11,7 +11,10 @@ import java.util.Optional;
 
 /** A read-only view of committed state, valid only inside {@link Store#read}. */
 public interface StoreView {
-  /** Raft index of the last applied transaction. */
+  /**
+   * Raft index of the last applied log entry. Every object's {@code meta.version} is at most this;
+   * entries that are not transactions (a new leader's first entry, configuration) advance it too.
+   */
   long index();
 
   Optional<Node> node(String id);

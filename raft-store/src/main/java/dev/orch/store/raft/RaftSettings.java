@@ -1,0 +1,128 @@
+package dev.orch.store.raft;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** Turns a {@link RaftStoreConfig} into Ratis' group, peers and properties, in one place. */
+final class RaftSettings {
+  /** How long the client waits between attempts while there is no leader to talk to. */
+  static final Duration RETRY_SLEEP = Duration.ofMillis(100);
+  /** Ratis' own default (4 MiB) preallocation would dwarf small test segments. */
+  private static final long MAX_PREALLOCATION = 4L << 20;
+  /** Entries kept before a snapshot so a follower that is only a little behind gets entries, not a snapshot. */
+  private static final long MAX_PRESERVED_ENTRIES = 1_000;
+
+  private RaftSettings() {}
+
+  /**
+   * The Raft group id is derived from the cluster id (a name-based UUID) so that every member
+   * computes the same one without it being stored anywhere, and two clusters never mix logs.
+   */
+  static RaftGroupId groupId(String clusterId) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("orch-cluster/" + clusterId).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static RaftGroup group(RaftStoreConfig config) {
+    List<RaftPeer> peers = config.peers().stream()
+        .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(hostPort(p.address())).build())
+        .toList();
+    return RaftGroup.valueOf(groupId(config.clusterId()), peers);
+  }
+
+  static RaftPeerId peerId(String memberId) {
+    return RaftPeerId.valueOf(memberId);
+  }
+
+  static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
+  /** Where Ratis keeps this group's log and snapshots. */
+  static Path groupDir(RaftStoreConfig config) {
+    return config.dir().resolve("raft").resolve(groupId(config.clusterId()).getUuid().toString());
+  }
+
+  /**
+   * Ratis must be told whether to create the group's storage or recover it: formatting refuses an
+   * existing directory and recovering needs one.
+   */
+  static RaftStorage.StartupOption startupOption(RaftStoreConfig config) {
+    return Files.isDirectory(groupDir(config)) ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
+  }
+
+  static RaftProperties serverProperties(RaftStoreConfig config) {
+    RaftStoreConfig.Tuning tuning = config.tuning();
+    RaftProperties properties = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(properties, List.of(config.dir().resolve("raft").toFile()));
+    GrpcConfigKeys.Server.setHost(properties, config.raftAddress().getHostString());
+    GrpcConfigKeys.Server.setPort(properties, config.raftAddress().getPort());
+
+    TimeDuration min = duration(tuning.electionTimeoutMin());
+    TimeDuration max = duration(tuning.electionTimeoutMax());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(properties, min);
+    RaftServerConfigKeys.Rpc.setTimeoutMax(properties, max);
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, min);
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, max);
+
+    long every = tuning.snapshotEveryEntries();
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, every);
+    // One spare in case the newest is unreadable.
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+    // Purge up to the snapshot even while a follower is down; otherwise one dead member would
+    // stop compaction for good. A follower behind the purged log gets the snapshot instead.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+    RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, every));
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, Math.min(MAX_PRESERVED_ENTRIES, every / 2));
+
+    long segment = tuning.logSegmentBytes();
+    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segment));
+    RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segment, MAX_PREALLOCATION)));
+    return properties;
+  }
+
+  static RaftProperties clientProperties(RaftStoreConfig config) {
+    RaftProperties properties = new RaftProperties();
+    // A single attempt must fit well inside the submit timeout, or one lost reply uses it all.
+    Duration attempt = config.tuning().submitTimeout().dividedBy(3);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, duration(attempt.compareTo(Duration.ofSeconds(3)) < 0
+        ? attempt : Duration.ofSeconds(3)));
+    // The dummy request only warms up the connection, and fails noisily while there is no leader yet.
+    RaftClientConfigKeys.Async.Experimental.setSendDummyRequest(properties, false);
+    return properties;
+  }
+
+  /**
+   * Retries (no leader yet, leader changed, request timed out) stop about when {@code submit}'s own
+   * deadline passes, so a request does not linger in the client after its caller was told the
+   * store is unavailable.
+   */
+  static RetryPolicy clientRetryPolicy(RaftStoreConfig config) {
+    long attempts = Math.max(1, config.tuning().submitTimeout().toMillis() / RETRY_SLEEP.toMillis());
+    return RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) Math.min(Integer.MAX_VALUE, attempts),
+        duration(RETRY_SLEEP));
+  }
+
+  private static TimeDuration duration(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
