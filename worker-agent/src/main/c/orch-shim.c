@@ -630,17 +630,19 @@ static int safe_rel(const char *rel) {
  * Records on stdin, fields NUL-terminated, paths relative to LAYER_DIR:
  *   w PATH                         overlay whiteout (char device 0:0)
  *   o PATH                         opaque directory (trusted.overlay.opaque=y)
- *   n PATH MODE(octal) MAJOR MINOR device node or FIFO
+ *   n PATH MODE(octal) MAJOR MINOR UID GID MTIME_SEC
+ *                                  device node or FIFO, with owner, mode and mtime
+ *                                  (Java cannot chmod a FIFO: it opens it, and blocks)
  *   x PATH NAME HEXVALUE           extended attribute (not following symlinks)
  */
 static int layer_fixup(const char *root) {
   size_t len;
   char *buf = read_file("/dev/stdin", &len);
   if (!buf) return report_error(2, "read stdin"), 1;
-  char *f[5];
+  char *f[8];
   for (size_t off = 0; off < len;) {
     char *op = buf + off;
-    int nf = !strcmp(op, "n") ? 5 : !strcmp(op, "x") ? 4 : 2;
+    int nf = !strcmp(op, "n") ? 8 : !strcmp(op, "x") ? 4 : 2;
     for (int i = 0; i < nf; i++) {
       if (off >= len) return errno = 0, report_error(2, "truncated fixup record"), 1;
       f[i] = buf + off;
@@ -655,7 +657,12 @@ static int layer_fixup(const char *root) {
     } else if (!strcmp(op, "o")) {
       rc = lsetxattr(p, "trusted.overlay.opaque", "y", 1, 0);
     } else if (!strcmp(op, "n")) {
-      rc = mknod(p, (mode_t)strtoul(f[2], NULL, 8), makedev(strtoul(f[3], NULL, 10), strtoul(f[4], NULL, 10)));
+      mode_t mode = (mode_t)strtoul(f[2], NULL, 8);
+      struct timespec times[2] = {{strtol(f[7], NULL, 10), 0}, {strtol(f[7], NULL, 10), 0}};
+      rc = mknod(p, mode, makedev(strtoul(f[3], NULL, 10), strtoul(f[4], NULL, 10)));
+      if (rc == 0) rc = lchown(p, (uid_t)strtoul(f[5], NULL, 10), (gid_t)strtoul(f[6], NULL, 10));
+      if (rc == 0) rc = fchmodat(AT_FDCWD, p, mode & 07777, 0); /* after chown, which clears setuid */
+      if (rc == 0) rc = utimensat(AT_FDCWD, p, times, AT_SYMLINK_NOFOLLOW);
     } else if (!strcmp(op, "x")) {
       size_t hl = strlen(f[3]);
       char *val = malloc(hl / 2 + 1);

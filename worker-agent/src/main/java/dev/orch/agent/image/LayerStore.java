@@ -27,6 +27,7 @@ public final class LayerStore {
   private final BlobStore blobs;
   private final LayerUnpacker unpacker;
   private final ConcurrentHashMap<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong unpacks = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param shim the orch-shim binary, whose {@code layer-fixup} creates whiteouts and device nodes
@@ -91,7 +92,13 @@ public final class LayerStore {
     }
   }
 
+  /** How many unpacks this store has run (each layer should count once). */
+  long unpackCount() {
+    return unpacks.get();
+  }
+
   private void unpackInto(String digest, Path dir) throws IOException {
+    unpacks.incrementAndGet();
     Path work = Files.createTempDirectory(tmp, Sha256.hex(digest).substring(0, 12) + "-");
     try {
       try (InputStream in = blobs.open(digest)) {

@@ -120,9 +120,13 @@ final class LayerUnpacker {
         Files.createLink(target, source);
       } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
         int typeBits = e.isCharacterDevice() ? 0020000 : e.isBlockDevice() ? 0060000 : 0010000;
+        // Owner, mode and mtime are set by the shim too: Java's chmod opens the file, and a FIFO blocks.
+        long uid = preserveOwners ? e.getLongUserId() : -1;
+        long gid = preserveOwners ? e.getLongGroupId() : -1;
         record(fixups, "n", rel(base, target), Integer.toOctalString(typeBits | (e.getMode() & 07777)),
-            Integer.toString(e.getDevMajor()), Integer.toString(e.getDevMinor()));
-        deferred.add(new Deferred(target, e.getMode(), e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime()));
+            Integer.toString(e.getDevMajor()), Integer.toString(e.getDevMinor()),
+            Long.toUnsignedString(uid & 0xffffffffL), Long.toUnsignedString(gid & 0xffffffffL),
+            Long.toString(e.getLastModifiedTime().toMillis() / 1000));
       } else if (e.isFile()) {
         Files.copy(tar, target);
         setOwnerAndMode(target, e.getLongUserId(), e.getLongGroupId(), e.getMode());

@@ -40,6 +40,12 @@ public interface Cgroups {
    */
   void remove(String id) throws IOException;
 
+  /**
+   * Removes this node's scope directories once they hold no container cgroups (a node leaving the
+   * machine, or a test cleaning up); directories still in use are left alone.
+   */
+  void removeScope() throws IOException;
+
   /** Whether any of the container's cgroup directories exists. */
   boolean exists(String id);
 

@@ -80,6 +80,24 @@ public final class CgroupsV1 implements Cgroups {
   }
 
   @Override
+  public void removeScope() throws IOException {
+    for (Path mount : new LinkedHashSet<>(mounts.values())) {
+      removeEmptyChain(mount, mount.resolve(scope));
+    }
+  }
+
+  /** rmdir from {@code dir} up to (not including) {@code stop}; a busy cgroup ends the walk. */
+  static void removeEmptyChain(Path stop, Path dir) throws IOException {
+    for (Path d = dir; d != null && !d.equals(stop) && d.startsWith(stop); d = d.getParent()) {
+      try {
+        Files.deleteIfExists(d);
+      } catch (java.nio.file.FileSystemException e) {
+        return;
+      }
+    }
+  }
+
+  @Override
   public boolean exists(String id) {
     return dirs(id).stream().anyMatch(Files::isDirectory);
   }

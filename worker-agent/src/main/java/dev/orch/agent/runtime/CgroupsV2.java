@@ -92,6 +92,11 @@ public final class CgroupsV2 implements Cgroups {
   }
 
   @Override
+  public void removeScope() throws IOException {
+    CgroupsV1.removeEmptyChain(root, root.resolve(scope));
+  }
+
+  @Override
   public boolean exists(String id) {
     return Files.isDirectory(dir(id));
   }

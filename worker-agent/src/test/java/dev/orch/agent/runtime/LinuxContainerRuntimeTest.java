@@ -1,0 +1,231 @@
+package dev.orch.agent.runtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orch.agent.image.BusyboxImage;
+import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.image.ImportedImage;
+import dev.orch.agent.image.RootAssumption;
+import dev.orch.agent.runtime.Container.ExitStatus;
+import dev.orch.agent.runtime.ContainerConfig.ResourceLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real containers of the busybox image: needs root, overlayfs and cgroups. */
+class LinuxContainerRuntimeTest {
+
+  private static final Duration QUICK = Duration.ofSeconds(10);
+  /** Unique per test JVM, so parallel builds on one machine never share cgroups. */
+  private static final String SCOPE = "orch-test/rt-" + ProcessHandle.current().pid();
+
+  @TempDir static Path shared;
+  private static List<Path> layers;
+
+  @TempDir Path dir;
+  private LinuxContainerRuntime runtime;
+  private final List<String> started = new ArrayList<>();
+
+  @BeforeAll
+  static void buildImage() throws Exception {
+    RootAssumption.assumeRoot();
+    Path archive = shared.resolve("busybox.tar");
+    BusyboxImage.build(archive, "busybox:latest");
+    ImageStore images = new ImageStore(shared.resolve("images"));
+    ImportedImage image = images.importArchive(archive).get(0);
+    layers = images.layerDirs(image.toProto(), null);
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    runtime = new LinuxContainerRuntime(dir.resolve("state"), SCOPE);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (String id : started) {
+      runtime.remove(id);
+    }
+    runtime.close();
+  }
+
+  @AfterAll
+  static void removeScopeAndImage() throws Exception {
+    if (layers != null) {
+      Cgroups.detect(SCOPE).removeScope();
+    }
+    // JUnit would warn about each of busybox's ~400 absolute applet symlinks; delete them quietly.
+    LinuxContainerRuntime.deleteTree(shared.resolve("images"));
+  }
+
+  private Container start(String id, ResourceLimits limits, String... argv) throws ContainerException {
+    started.add(id);
+    return runtime.start(new ContainerConfig(id, "host-" + id, layers, List.of(argv),
+        List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "GREETING=hello"), "/", limits, log(id)));
+  }
+
+  private Container start(String id, String... argv) throws ContainerException {
+    return start(id, new ResourceLimits(0, 0, 0), argv);
+  }
+
+  private Path log(String id) {
+    return dir.resolve("logs").resolve(id + ".log");
+  }
+
+  private String logOf(String id) throws IOException {
+    return Files.exists(log(id)) ? Files.readString(log(id)) : "";
+  }
+
+  private static ExitStatus exitOf(Container c) throws Exception {
+    return c.exited().get(QUICK.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void runsTheWorkloadInItsOwnNamespacesAndCgroups() throws Exception {
+    Container c = start("ns", new ResourceLimits(64L << 20, 500_000_000L, 0), "sh", "-c",
+        "echo hi $GREETING; echo pid=$$; hostname; tr '\\0' ' ' </proc/1/cmdline; echo; set -- /proc/[0-9]*; echo $#; sleep 1000");
+
+    await().atMost(QUICK).until(() -> logOf("ns").lines().count() >= 5);
+    List<String> lines = logOf("ns").lines().toList();
+    assertEquals("hi hello", lines.get(0));
+    assertEquals("pid=2", lines.get(1), "the workload is the child of the container's init (PID 1)");
+    assertEquals("host-ns", lines.get(2));
+    assertTrue(lines.get(3).contains("orch-shim"), "PID 1 is the shim's init: " + lines.get(3));
+    assertEquals("2", lines.get(4), "only the init and sh are visible in /proc");
+
+    assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")),
+        Files.readSymbolicLink(Path.of("/proc", Integer.toString(c.pid()), "ns/pid")));
+    assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")),
+        Files.readSymbolicLink(Path.of("/proc", Integer.toString(c.pid()), "ns/net")));
+    Cgroups cgroups = runtime.cgroups();
+    assertEquals(Long.toString(64L << 20), Files.readString(cgroups.memoryLimitFile("ns")).trim());
+    assertTrue(cgroups.pids("ns").contains((long) c.pid()));
+    assertTrue(Files.readString(Path.of("/proc", Integer.toString(c.pid()), "cgroup")).contains(SCOPE + "/ns"));
+    assertFalse(c.exited().isDone());
+  }
+
+  @Test
+  void writesGoToTheContainersUpperLayerOnly() throws Exception {
+    Container c = start("rw", "sh", "-c", "echo data >/etc/written && cat /etc/written");
+    assertEquals(0, exitOf(c).exitCode());
+    assertEquals("data\n", logOf("rw"));
+    assertTrue(Files.exists(runtime.stateDir("rw").resolve("upper/etc/written")));
+    for (Path layer : layers) {
+      assertFalse(Files.exists(layer.resolve("etc/written")));
+    }
+  }
+
+  @Test
+  void reportsExitCodes() throws Exception {
+    ExitStatus failed = exitOf(start("code7", "sh", "-c", "exit 7"));
+    assertEquals(new ExitStatus(7, 0, "workload exited with code 7"), failed);
+    assertTrue(exitOf(start("ok", "true")).success());
+  }
+
+  @Test
+  void sigkillOfTheWorkloadIsReportedAsSignal9() throws Exception {
+    Container c = start("kill9", "sleep", "1000");
+    long workload = await().atMost(QUICK).until(() -> workloadPid(c), Optional::isPresent).get();
+
+    ProcessHandle.of(workload).orElseThrow().destroyForcibly();
+
+    ExitStatus status = exitOf(c);
+    assertEquals(9, status.signal());
+    assertEquals(137, status.exitCode());
+    assertFalse(status.success());
+  }
+
+  @Test
+  void stopSendsSigtermWhichTheInitForwards() throws Exception {
+    Container c = start("term", "sleep", "1000");
+    await().atMost(QUICK).until(() -> workloadPid(c), Optional::isPresent);
+
+    c.stop(Duration.ofSeconds(30));
+
+    ExitStatus status = exitOf(c);
+    assertEquals(15, status.signal(), status.toString());
+  }
+
+  @Test
+  void stopEscalatesToSigkillAfterTheGracePeriod() throws Exception {
+    Container c = start("stubborn", "sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done");
+    await().atMost(QUICK).until(() -> logOf("stubborn").contains("ready"));
+    long before = System.nanoTime();
+
+    c.stop(Duration.ofMillis(300));
+
+    ExitStatus status = exitOf(c);
+    assertTrue(System.nanoTime() - before >= Duration.ofMillis(300).toNanos(), "SIGKILL waited for the grace period");
+    assertEquals(9, status.signal(), status.toString());
+    assertTrue(status.message().contains("container killed"), status.message());
+  }
+
+  @Test
+  void removeLeavesNoProcessCgroupMountOrState() throws Exception {
+    Container c = start("gone", "sleep", "1000");
+    long init = c.pid();
+    long shim = ProcessHandle.of(init).orElseThrow().parent().orElseThrow().pid();
+    Path state = runtime.stateDir("gone");
+    assertTrue(Files.isDirectory(state));
+
+    runtime.remove("gone");
+
+    assertTrue(c.exited().isDone());
+    assertFalse(ProcessHandle.of(init).map(ProcessHandle::isAlive).orElse(false));
+    assertFalse(ProcessHandle.of(shim).map(ProcessHandle::isAlive).orElse(false));
+    assertFalse(runtime.cgroups().exists("gone"));
+    assertFalse(Files.exists(state));
+    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(state.toString()));
+    runtime.remove("gone"); // idempotent
+    started.remove("gone");
+  }
+
+  @Test
+  void aFailedStartSaysWhyAndLeavesNothingBehind() {
+    ContainerException e = assertThrows(ContainerException.class, () -> start("bad", "no-such-command"));
+    assertTrue(e.getMessage().contains("exec no-such-command: No such file or directory"), e.getMessage());
+    assertFalse(Files.exists(runtime.stateDir("bad")));
+    assertFalse(runtime.cgroups().exists("bad"));
+    started.remove("bad");
+  }
+
+  @Test
+  void aRestartedAgentRecoversRunningContainers() throws Exception {
+    Container c = start("survivor", "sleep", "1000");
+    start("finished", "true").exited().get(QUICK.toSeconds(), TimeUnit.SECONDS);
+    runtime.close();
+    runtime = new LinuxContainerRuntime(dir.resolve("state"), SCOPE);
+
+    List<Container> recovered = runtime.recover();
+
+    Container again = recovered.stream().filter(x -> x.id().equals("survivor")).findFirst().orElseThrow();
+    assertEquals(c.pid(), again.pid());
+    assertFalse(again.exited().isDone());
+    Container done = recovered.stream().filter(x -> x.id().equals("finished")).findFirst().orElseThrow();
+    assertEquals(0, done.exited().getNow(null).exitCode());
+
+    again.stop(Duration.ZERO);
+    assertEquals(9, exitOf(again).signal());
+  }
+
+  /** The workload is the only process in the container's cgroup besides its init. */
+  private Optional<Long> workloadPid(Container c) throws IOException {
+    return runtime.cgroups().pids(c.id()).stream().filter(p -> p != c.pid()).findFirst();
+  }
+}
