@@ -224,6 +224,28 @@ class LinuxContainerRuntimeTest {
     assertEquals(9, exitOf(again).signal());
   }
 
+  @Test
+  void containersOutliveTheDeathOfTheAgentJvm() throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "-cp", System.getProperty("java.class.path"), OrphanedContainerMain.class.getName(),
+        dir.resolve("state").toString(), SCOPE, log("orphan").toString()));
+    layers.forEach(l -> cmd.add(l.toString()));
+    Process agent = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    started.add("orphan");
+    String line = new java.io.BufferedReader(new java.io.InputStreamReader(agent.getInputStream())).readLine();
+    assertTrue(line != null && line.startsWith("started "), "child agent said: " + line);
+    long init = Long.parseLong(line.substring(8).trim());
+
+    agent.destroyForcibly();
+    agent.onExit().get(QUICK.toSeconds(), TimeUnit.SECONDS);
+
+    assertTrue(ProcessHandle.of(init).map(ProcessHandle::isAlive).orElse(false), "container survived its agent");
+    Container again = runtime.recover().stream().filter(x -> x.id().equals("orphan")).findFirst().orElseThrow();
+    assertEquals(init, again.pid());
+    again.stop(Duration.ofSeconds(30));
+    assertEquals(15, exitOf(again).signal());
+  }
+
   /** The workload is the only process in the container's cgroup besides its init. */
   private Optional<Long> workloadPid(Container c) throws IOException {
     return runtime.cgroups().pids(c.id()).stream().filter(p -> p != c.pid()).findFirst();
