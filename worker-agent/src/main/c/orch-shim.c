@@ -493,8 +493,9 @@ static int write_file_atomic(const char *dir, const char *name, const char *cont
   snprintf(dst, sizeof dst, "%s/%s", dir, name);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
+  /* No fsync: these files matter across agent restarts, which keep the page cache; after a
+   * machine crash the container is gone anyway. fsync here would cost milliseconds per start. */
   int rc = write_all(fd, content, strlen(content));
-  if (rc == 0) rc = fsync(fd);
   close(fd);
   if (rc == 0) rc = rename(tmp, dst);
   return rc;
