@@ -45,11 +45,25 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* The new mount API (Linux 5.2); <linux/mount.h> clashes with <sys/mount.h>, so just the numbers. */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
 #define MAX_ITEMS 4096
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct config {
-  char *hostname, *rootfs, *upper, *work, *workdir, *log;
+  char *hostname, *rootfs, *upper, *work, *workdir, *log, *netns;
+  char *mount[256]; /* "ro|rw\nTARGET\nSOURCE" */
+  int nmount;
+  int mount_fd[256]; /* detached clones of the sources (open_tree), taken while the host root is visible */
   char *lower[MAX_ITEMS];
   int nlower;
   char *cgroup[64];
@@ -143,6 +157,8 @@ static int parse_config(const char *path, struct config *cfg) {
     else if (!strcmp(rec, "work")) cfg->work = v;
     else if (!strcmp(rec, "workdir")) cfg->workdir = v;
     else if (!strcmp(rec, "log")) cfg->log = v;
+    else if (!strcmp(rec, "netns")) cfg->netns = v;
+    else if (!strcmp(rec, "mount") && cfg->nmount < 256) cfg->mount[cfg->nmount++] = v;
     else if (!strcmp(rec, "lower") && cfg->nlower < MAX_ITEMS) cfg->lower[cfg->nlower++] = v;
     else if (!strcmp(rec, "cgroup") && cfg->ncgroup < 64) cfg->cgroup[cfg->ncgroup++] = v;
     else if (!strcmp(rec, "arg") && cfg->nargv < MAX_ITEMS) cfg->argv[cfg->nargv++] = v;
@@ -300,12 +316,76 @@ static int bring_up_loopback(void) {
   return rc;
 }
 
+/*
+ * Before pivot_root, ROOT/proc is resolved by the host: an image whose /proc is a symlink to an
+ * absolute path would get procfs (or /dev, /sys) mounted over a host directory.
+ */
+static int refuse_symlink(int err_fd, const char *root, const char *rel) {
+  char p[PATH_MAX];
+  struct stat st;
+  path_in(p, sizeof p, root, rel);
+  if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
+    errno = 0;
+    report_error(err_fd, "refusing image whose %s is a symlink", rel);
+    return -1;
+  }
+  return 0;
+}
+
+static int open_mount_sources(int err_fd, struct config *cfg) {
+  for (int i = 0; i < cfg->nmount; i++) {
+    char *source = strrchr(cfg->mount[i], '\n') + 1;
+    cfg->mount_fd[i] = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
+    if (cfg->mount_fd[i] < 0) return report_error(err_fd, "open mount source %s", source), -1;
+  }
+  return 0;
+}
+
+/*
+ * Runs after pivot_root, so targets resolve inside the container (an image symlink cannot point
+ * them at the host). The sources were cloned as detached mounts before the host root went away
+ * (a plain bind from a path of the detached old root fails), and are attached with move_mount.
+ */
+static int bind_mounts(int err_fd, struct config *cfg) {
+  for (int i = 0; i < cfg->nmount; i++) {
+    char spec[PATH_MAX * 2 + 8];
+    snprintf(spec, sizeof spec, "%s", cfg->mount[i]);
+    char *target = strchr(spec, '\n') + 1;
+    *strchr(target, '\n') = 0;
+    int readonly = !strncmp(spec, "ro", 2);
+    struct stat st;
+    if (fstat(cfg->mount_fd[i], &st) < 0) return report_error(err_fd, "stat mount source for %s", target), -1;
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdir_p(target, 0755) < 0) return report_error(err_fd, "create mount point %s", target), -1;
+    } else {
+      char parent[PATH_MAX];
+      snprintf(parent, sizeof parent, "%s", target);
+      char *slash = strrchr(parent, '/');
+      if (slash && slash != parent) *slash = 0;
+      if (slash && slash != parent && mkdir_p(parent, 0755) < 0)
+        return report_error(err_fd, "create mount point %s", target), -1;
+      int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+      if (fd >= 0) close(fd);
+    }
+    if (syscall(SYS_move_mount, cfg->mount_fd[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      return report_error(err_fd, "bind mount %s", target), -1;
+    if (readonly && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+      return report_error(err_fd, "make %s read-only", target), -1;
+    close(cfg->mount_fd[i]);
+  }
+  return 0;
+}
+
 static int setup_rootfs(int err_fd, struct config *cfg) {
   const char *root = cfg->rootfs;
   char p[PATH_MAX];
   /* Nothing we mount may propagate back to the host's mount namespace. */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return report_error(err_fd, "make / rprivate"), -1;
+  if (open_mount_sources(err_fd, cfg) < 0) return -1;
   if (mount_overlay(cfg) < 0) return report_error(err_fd, "mount overlay on %s", root), -1;
+  if (refuse_symlink(err_fd, root, "/proc") < 0 || refuse_symlink(err_fd, root, "/dev") < 0 ||
+      refuse_symlink(err_fd, root, "/sys") < 0)
+    return -1;
   path_in(p, sizeof p, root, "/proc");
   if (mkdir_p(p, 0555) < 0 || mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
     return report_error(err_fd, "mount proc"), -1;
@@ -321,6 +401,7 @@ static int setup_rootfs(int err_fd, struct config *cfg) {
   if (syscall(SYS_pivot_root, ".", ".") < 0) return report_error(err_fd, "pivot_root"), -1;
   if (umount2(".", MNT_DETACH) < 0) return report_error(err_fd, "detach old root"), -1;
   if (chdir("/") < 0) return report_error(err_fd, "chdir /"), -1;
+  if (bind_mounts(err_fd, cfg) < 0) return -1;
   if (mkdir_p(cfg->workdir, 0755) < 0 || chdir(cfg->workdir) < 0)
     return report_error(err_fd, "chdir to workdir %s", cfg->workdir), -1;
   return 0;
@@ -563,7 +644,15 @@ static int shim_run(const char *state_dir) {
   int go[2], st[2];
   if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) return report_error(1, "pipe"), 1;
   struct init_args args = {&cfg, go[0], st[1], log_fd};
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (cfg.netns) {
+    /* Join the prepared namespace ourselves: the clone then inherits it, interfaces and all. */
+    int nsfd = open(cfg.netns, O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) return report_error(1, "join network namespace %s", cfg.netns), 1;
+    close(nsfd);
+  } else {
+    flags |= CLONE_NEWNET;
+  }
   pid_t child = clone(init_main, clone_stack + sizeof clone_stack, flags, &args);
   if (child < 0) return report_error(1, "clone namespaces"), 1;
   close(go[0]);

@@ -14,6 +14,9 @@ import java.util.List;
  * @param workdir working directory inside the container ("/" when empty)
  * @param limits memory, CPU and pids limits; 0 means none (pids: the runtime default)
  * @param logFile where the workload's stdout and stderr go
+ * @param networkNamespace a network namespace to join (for example {@code /run/netns/NAME},
+ *     prepared with its interfaces before start), or null for a new one with only {@code lo}
+ * @param mounts host paths bind-mounted into the container (volumes, /etc/resolv.conf)
  */
 public record ContainerConfig(
     String id,
@@ -23,8 +26,27 @@ public record ContainerConfig(
     List<String> env,
     String workdir,
     ResourceLimits limits,
-    Path logFile) {
+    Path logFile,
+    Path networkNamespace,
+    List<BindMount> mounts) {
+
+  /** A container in its own new network namespace, without bind mounts. */
+  public ContainerConfig(
+      String id, String hostname, List<Path> layers, List<String> argv, List<String> env, String workdir,
+      ResourceLimits limits, Path logFile) {
+    this(id, hostname, layers, argv, env, workdir, limits, logFile, null, List.of());
+  }
+
+  public ContainerConfig {
+    mounts = mounts == null ? List.of() : List.copyOf(mounts);
+  }
 
   /** memoryBytes and nanoCpus of 0 mean unlimited; pids of 0 means the runtime default. */
   public record ResourceLimits(long memoryBytes, long nanoCpus, long pids) {}
+
+  /**
+   * @param source a host file or directory
+   * @param target an absolute path inside the container; created if missing
+   */
+  public record BindMount(Path source, String target, boolean readOnly) {}
 }

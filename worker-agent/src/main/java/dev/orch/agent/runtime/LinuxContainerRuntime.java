@@ -158,6 +158,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         throw new ContainerException("container " + config.id() + ": layer " + layer + " is not a directory");
       }
     }
+    for (ContainerConfig.BindMount m : config.mounts()) {
+      if (!Files.exists(m.source())) {
+        throw new ContainerException("container " + config.id() + ": mount source " + m.source() + " does not exist");
+      }
+    }
+    if (config.networkNamespace() != null && !Files.exists(config.networkNamespace())) {
+      throw new ContainerException("container " + config.id() + ": network namespace "
+          + config.networkNamespace() + " does not exist");
+    }
   }
 
   private LinuxContainer launch(ContainerConfig config, ContainerDirs dirs) throws ContainerException {

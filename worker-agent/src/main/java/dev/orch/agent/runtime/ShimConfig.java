@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Writes the shim's {@code config}: NUL-terminated {@code key=value} records, so values (argv,
- * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, and repeated
- * lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs file), arg, env.
+ * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, netns
+ * (optional), and repeated lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs
+ * file), mount ("ro|rw\nTARGET\nSOURCE"), arg, env.
  */
 final class ShimConfig {
 
@@ -22,6 +23,9 @@ final class ShimConfig {
     ShimConfig c = new ShimConfig();
     c.put("hostname", config.hostname().isEmpty() ? config.id() : config.hostname());
     c.put("rootfs", dirs.rootfs().toString());
+    if (dirs.dir().toString().contains(":") || dirs.dir().toString().contains(",")) {
+      throw new ContainerException("state dir " + dirs.dir() + " contains ':' or ',' (overlayfs separators)");
+    }
     c.put("upper", dirs.upper().toString());
     c.put("work", dirs.work().toString());
     c.put("workdir", config.workdir().isEmpty() ? "/" : config.workdir());
@@ -37,6 +41,16 @@ final class ShimConfig {
         throw new ContainerException("layer path " + lower + " contains ':' or ','");
       }
       c.put("lower", lower);
+    }
+    if (config.networkNamespace() != null) {
+      c.put("netns", config.networkNamespace().toAbsolutePath().toString());
+    }
+    for (ContainerConfig.BindMount m : config.mounts()) {
+      String source = m.source().toAbsolutePath().toString();
+      if (!m.target().startsWith("/") || (m.target() + source).contains("\n")) {
+        throw new ContainerException("bad mount " + m + ": the target must be absolute; no newlines");
+      }
+      c.put("mount", (m.readOnly() ? "ro" : "rw") + "\n" + m.target() + "\n" + source);
     }
     for (Path procs : cgroupProcs) {
       c.put("cgroup", procs.toString());

@@ -36,6 +36,7 @@ class LinuxContainerRuntimeTest {
   private static final String SCOPE = "orch-test/rt-" + ProcessHandle.current().pid();
 
   @TempDir static Path shared;
+  private static ImageStore images;
   private static List<Path> layers;
 
   @TempDir Path dir;
@@ -47,7 +48,7 @@ class LinuxContainerRuntimeTest {
     RootAssumption.assumeRoot();
     Path archive = shared.resolve("busybox.tar");
     BusyboxImage.build(archive, "busybox:latest");
-    ImageStore images = new ImageStore(shared.resolve("images"));
+    images = new ImageStore(shared.resolve("images"));
     ImportedImage image = images.importArchive(archive).get(0);
     layers = images.layerDirs(image.toProto(), null);
   }
@@ -244,6 +245,65 @@ class LinuxContainerRuntimeTest {
     assertEquals(init, again.pid());
     again.stop(Duration.ofSeconds(30));
     assertEquals(15, exitOf(again).signal());
+  }
+
+  @Test
+  void bindMountsHostPathsReadOnlyOrWritable() throws Exception {
+    Path volume = Files.createDirectories(dir.resolve("volume"));
+    Files.writeString(volume.resolve("f"), "from the host\n");
+    Path resolv = Files.writeString(dir.resolve("resolv.conf"), "nameserver 127.0.0.11\n");
+    started.add("mounts");
+    Container c = runtime.start(new ContainerConfig("mounts", "mounts", layers,
+        List.of("sh", "-c", "cat /data/f /etc/resolv.conf; touch /data/x || echo read-only; echo w >/rw/y"),
+        List.of("PATH=/bin"), "/", new ResourceLimits(0, 0, 0), log("mounts"), null,
+        List.of(new ContainerConfig.BindMount(volume, "/data", true),
+            new ContainerConfig.BindMount(resolv, "/etc/resolv.conf", true),
+            new ContainerConfig.BindMount(Files.createDirectories(dir.resolve("rw")), "/rw", false))));
+
+    assertEquals(0, exitOf(c).exitCode(), logOf("mounts"));
+    assertTrue(logOf("mounts").startsWith("from the host\nnameserver 127.0.0.11\n"), logOf("mounts"));
+    assertTrue(logOf("mounts").contains("read-only"), logOf("mounts"));
+    assertFalse(Files.exists(volume.resolve("x")));
+    assertEquals("w\n", Files.readString(dir.resolve("rw/y")));
+  }
+
+  @Test
+  void joinsAPreparedNetworkNamespace() throws Exception {
+    String ns = "orch-rt-test-" + ProcessHandle.current().pid();
+    run("ip", "netns", "add", ns);
+    try {
+      run("ip", "-n", ns, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1");
+      started.add("net");
+      Container c = runtime.start(new ContainerConfig("net", "net", layers, List.of("ip", "-o", "link"),
+          List.of("PATH=/sbin:/bin"), "/", new ResourceLimits(0, 0, 0), log("net"), Path.of("/run/netns", ns),
+          List.of()));
+      assertEquals(0, exitOf(c).exitCode(), logOf("net"));
+      assertTrue(logOf("net").contains("probe0"), logOf("net"));
+      assertTrue(logOf("net").contains("lo: <LOOPBACK,UP"), logOf("net"));
+    } finally {
+      run("ip", "netns", "del", ns);
+    }
+  }
+
+  @Test
+  void refusesAnImageWhoseProcIsASymlink() throws Exception {
+    Path target = Files.createDirectories(dir.resolve("host-target"));
+    String digest = images.blobs().put(new java.io.ByteArrayInputStream(
+        new dev.orch.agent.image.TarBuilder().symlink("proc", target.toString()).tar()), null);
+    List<Path> evil = new ArrayList<>(layers);
+    evil.add(images.layers().unpack(digest));
+    ContainerException e = assertThrows(ContainerException.class, () -> runtime.start(new ContainerConfig(
+        "evil", "evil", evil, List.of("true"), List.of(), "/", new ResourceLimits(0, 0, 0), log("evil"))));
+    assertTrue(e.getMessage().contains("refusing image whose /proc is a symlink"), e.getMessage());
+    try (var s = Files.list(target)) {
+      assertEquals(0, s.count(), "nothing was mounted on the host directory");
+    }
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
   }
 
   /** The workload is the only process in the container's cgroup besides its init. */
