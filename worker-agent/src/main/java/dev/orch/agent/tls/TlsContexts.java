@@ -30,7 +30,8 @@ public final class TlsContexts {
    * A manager's server context. Client certificates are requested but optional, because some calls
    * (fetching the CA during join) come from nodes that have none yet; the services authorize each
    * method from the verified peer certificate ({@link CertificateInfo#ofPeer}). Client certificates
-   * are verified against {@code trustedCa} only.
+   * are verified against {@code trustedCa} only; one that the CA did not sign leaves the connection
+   * anonymous, exactly like no certificate, so a method that needs an identity must refuse it.
    */
   public static SslContext server(PrivateKey key, List<X509Certificate> chain, X509Certificate trustedCa) {
     requireChain(key, chain);
