@@ -3,16 +3,22 @@ package dev.orch.scheduler;
 import dev.orch.proto.Node;
 import dev.orch.proto.Task;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Places a batch of tasks in one pass over a snapshot of the nodes. Filters run cheapest first;
- * among the nodes left, the one with the fewest tasks of the same service wins, then the fewest
- * tasks overall, then a seeded random choice so a placement can be replayed.
+ * Places a batch of pending tasks in one pass over a snapshot of the cluster. Tasks are grouped
+ * (same service, reservations and placement); for each group the node checks run once, the nodes
+ * left are arranged by the spread preferences, and each task takes the best node that still fits.
+ * Every placement is counted at once, so later tasks of the pass see the earlier ones.
+ *
+ * <p>Ties are broken by a number drawn per node from the injected {@link Random}, so a pass can be
+ * replayed: the same seed, nodes and tasks give the same decisions.
  */
 public final class Scheduler {
   private final Random random;
@@ -25,88 +31,32 @@ public final class Scheduler {
    * Decides a node for each task in {@code pending}.
    *
    * @param nodes every node of the cluster
-   * @param running tasks already occupying nodes (they count for spread and reservations)
+   * @param running tasks already occupying nodes (they count for spread, reservations and
+   *     replicas per node)
    * @param pending tasks to place, in the order they should be considered
+   * @return one decision per pending task, in the order of {@code pending}
    */
-  public List<Placement> schedule(
-      Collection<Node> nodes, Collection<Task> running, List<Task> pending) {
-    Map<String, NodeCandidate> candidates = new LinkedHashMap<>();
-    nodes.stream()
-        .sorted((a, b) -> a.getMeta().getId().compareTo(b.getMeta().getId()))
-        .forEach(n -> candidates.put(n.getMeta().getId(), new NodeCandidate(n)));
+  public List<PlacementDecision> schedule(Collection<Node> nodes, Collection<Task> running, List<Task> pending) {
+    List<Node> sorted = new ArrayList<>(nodes);
+    sorted.sort(Comparator.comparing(n -> n.getMeta().getId()));
+    List<NodeCandidate> candidates = new ArrayList<>(sorted.size());
+    Map<String, NodeCandidate> byId = new HashMap<>(sorted.size() * 2);
+    for (Node n : sorted) {
+      NodeCandidate c = new NodeCandidate(n, random.nextInt());
+      candidates.add(c);
+      byId.put(c.id(), c);
+    }
     for (Task t : running) {
-      NodeCandidate c = candidates.get(t.getNodeId());
+      NodeCandidate c = byId.get(t.getNodeId());
       if (c != null) {
-        count(c, t);
+        c.add(t.getServiceId(), t.getSpec().getReservations().getMemoryBytes(),
+            t.getSpec().getReservations().getNanoCpus());
       }
     }
-    List<NodeFilter> pipeline =
-        List.of(new ReadyNodeFilter(), new AvailabilityFilter(), new ResourceFilter());
-    List<Placement> out = new ArrayList<>(pending.size());
-    for (Task task : pending) {
-      out.add(place(task, candidates.values(), pipeline));
+    PlacementDecision[] out = new PlacementDecision[pending.size()];
+    for (TaskGroup g : TaskGroup.of(pending)) {
+      GroupPass.place(g, candidates, random, out);
     }
-    return out;
-  }
-
-  private Placement place(Task task, Collection<NodeCandidate> candidates, List<NodeFilter> pipeline) {
-    int[] rejected = new int[pipeline.size()];
-    NodeCandidate best = null;
-    int ties = 0;
-    for (NodeCandidate c : candidates) {
-      int failed = firstRejecting(pipeline, c, task);
-      if (failed >= 0) {
-        rejected[failed]++;
-        continue;
-      }
-      int cmp = best == null ? -1 : compare(c, best, task.getServiceId());
-      if (cmp < 0) {
-        best = c;
-        ties = 1;
-      } else if (cmp == 0 && random.nextInt(++ties) == 0) {
-        // Reservoir choice among equally good nodes keeps the pick uniform and replayable.
-        best = c;
-      }
-    }
-    if (best == null) {
-      return new Placement(task.getMeta().getId(), null, explain(pipeline, rejected, candidates));
-    }
-    count(best, task);
-    return new Placement(task.getMeta().getId(), best.id(), "");
-  }
-
-  private static int firstRejecting(List<NodeFilter> pipeline, NodeCandidate c, Task task) {
-    for (int i = 0; i < pipeline.size(); i++) {
-      if (!pipeline.get(i).accepts(c, task)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static int compare(NodeCandidate a, NodeCandidate b, String serviceId) {
-    int byService = Integer.compare(a.tasksOf(serviceId), b.tasksOf(serviceId));
-    return byService != 0 ? byService : Integer.compare(a.totalTasks(), b.totalTasks());
-  }
-
-  private static void count(NodeCandidate c, Task t) {
-    c.add(
-        t.getServiceId(),
-        t.getSpec().getReservations().getMemoryBytes(),
-        t.getSpec().getReservations().getNanoCpus());
-  }
-
-  private static String explain(
-      List<NodeFilter> pipeline, int[] rejected, Collection<NodeCandidate> candidates) {
-    if (candidates.isEmpty()) {
-      return "no suitable node (the cluster has no nodes)";
-    }
-    List<String> reasons = new ArrayList<>();
-    for (int i = 0; i < pipeline.size(); i++) {
-      if (rejected[i] > 0) {
-        reasons.add(pipeline.get(i).explain(rejected[i]));
-      }
-    }
-    return "no suitable node (" + String.join("; ", reasons) + ")";
+    return Arrays.asList(out);
   }
 }

@@ -1,7 +1,12 @@
 package dev.orch.manager.control;
 
+import dev.orch.proto.Placement;
+import dev.orch.proto.PlacementStrategy;
 import dev.orch.proto.Resources;
+import dev.orch.proto.ServiceMode;
 import dev.orch.proto.ServiceSpec;
+import dev.orch.scheduler.constraint.InvalidPlacementException;
+import dev.orch.scheduler.constraint.PlacementRules;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.regex.Pattern;
@@ -37,6 +42,33 @@ public final class ServiceSpecValidator {
     }
     checkResources("limit", spec.getLimits());
     checkResources("reservation", spec.getReservations());
+    checkMode(spec);
+    checkPlacement(spec.getPlacement());
+  }
+
+  /** Global services need their own orchestrator; refusing beats running them as one replica. */
+  private static void checkMode(ServiceSpec spec) {
+    if (spec.getMode() == ServiceMode.MODE_GLOBAL) {
+      // FAILED_PRECONDITION, not UNIMPLEMENTED: orchctl reads the latter as a version mismatch.
+      throw Status.FAILED_PRECONDITION.withDescription(
+          "global services are not supported yet: use --mode replicated with --replicas N").asRuntimeException();
+    }
+    if (spec.getMode() != ServiceMode.MODE_REPLICATED) {
+      throw invalid("unknown service mode " + spec.getModeValue() + ": use replicated");
+    }
+  }
+
+  /** The scheduler's own parser decides, so whatever is accepted here is what it can enforce. */
+  private static void checkPlacement(Placement placement) {
+    try {
+      PlacementRules.of(placement);
+    } catch (InvalidPlacementException e) {
+      throw invalid(e.getMessage());
+    }
+    if (placement.getStrategyValue() != PlacementStrategy.STRATEGY_SPREAD_VALUE
+        && placement.getStrategyValue() != PlacementStrategy.STRATEGY_BINPACK_VALUE) {
+      throw invalid("unknown placement strategy " + placement.getStrategyValue() + ": use spread or binpack");
+    }
   }
 
   private static void checkResources(String what, Resources r) {

@@ -30,6 +30,7 @@ public final class TaskFactory {
                 .setContainer(service.getSpec().getContainer())
                 .setLimits(service.getSpec().getLimits())
                 .setReservations(service.getSpec().getReservations())
+                .setPlacement(service.getSpec().getPlacement())
                 .setImageDigest(service.getImageDigest()))
         .setDesiredState(TaskState.RUNNING)
         .setStatus(

@@ -7,8 +7,7 @@ import dev.orch.proto.StoreAction;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
-import dev.orch.proto.TransactionResult;
-import dev.orch.scheduler.Placement;
+import dev.orch.scheduler.PlacementDecision;
 import dev.orch.scheduler.Scheduler;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,9 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Places every pending task in one pass and writes all decisions in one transaction, each update
- * carrying the version it read. Tasks that fit nowhere keep PENDING with the explanation in their
- * status; they are retried whenever a node changes.
+ * Places every pending task in one pass over one read of the store, then writes the decisions,
+ * each update carrying the task version it read, so a task changed meanwhile refuses the write and
+ * the pass is retried from fresh state. Tasks that fit nowhere keep PENDING with the explanation
+ * in their status; they are retried whenever a node changes or a task ends.
+ *
+ * <p>A pass is written as one transaction up to {@link TransactionBatches#MAX_ACTIONS} decisions;
+ * a larger pass (a 100,000-replica service) is cut into several, proposed together. Each of them
+ * stands on its own: a task it assigns is counted by the next pass whatever happens to the others.
  */
 public final class TaskSchedulerController implements WorkQueue.Reconciler<String> {
   public static final String ALL = "all";
@@ -55,13 +59,22 @@ public final class TaskSchedulerController implements WorkQueue.Reconciler<Strin
     if (s.pending().isEmpty()) {
       return;
     }
+    List<StoreAction> actions = decide(s);
+    if (!actions.isEmpty()) {
+      TransactionBatches.commit(writer, actions, "scheduling pass");
+    }
+  }
+
+  /** The updates of one pass: assignments, and explanations that changed. */
+  private List<StoreAction> decide(Snapshot s) {
     List<Task> ordered = new ArrayList<>(s.pending());
+    // Lower slots first, so that when a service does not fit whole its first replicas run.
     ordered.sort(Comparator.comparing(Task::getServiceId).thenComparingLong(Task::getSlot));
-    Map<String, Task> byId = new HashMap<>();
+    Map<String, Task> byId = new HashMap<>(ordered.size() * 2);
     ordered.forEach(t -> byId.put(t.getMeta().getId(), t));
     List<StoreAction> actions = new ArrayList<>();
     long now = clock.millis();
-    for (Placement p : scheduler.schedule(s.nodes(), s.running(), ordered)) {
+    for (PlacementDecision p : scheduler.schedule(s.nodes(), s.running(), ordered)) {
       Task t = byId.get(p.taskId());
       if (p.placed()) {
         actions.add(Actions.update(t.toBuilder()
@@ -77,12 +90,6 @@ public final class TaskSchedulerController implements WorkQueue.Reconciler<Strin
             .build()));
       }
     }
-    if (actions.isEmpty()) {
-      return;
-    }
-    TransactionResult r = writer.submit(actions);
-    if (!r.getOk()) {
-      throw new IllegalStateException("scheduling pass: " + r.getError());
-    }
+    return actions;
   }
 }

@@ -5,9 +5,9 @@ package dev.orch.scheduler;
  *
  * @param taskId the task placed
  * @param nodeId the chosen node, or null when none fits
- * @param explanation why no node fits, e.g. "no suitable node (1 node is not ready)"
+ * @param explanation why no node fits, e.g. "no suitable node (1 node is not ready)"; empty when placed
  */
-public record Placement(String taskId, String nodeId, String explanation) {
+public record PlacementDecision(String taskId, String nodeId, String explanation) {
   public boolean placed() {
     return nodeId != null;
   }

@@ -1,0 +1,37 @@
+package dev.orch.manager.control;
+
+import dev.orch.proto.Service;
+import dev.orch.proto.ServiceStatus;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.store.StoreView;
+
+/**
+ * The {@link ServiceStatus} the Control API puts on a service it returns: task counts and, when
+ * tasks are waiting for a node, the scheduler's latest explanation, so that {@code service
+ * inspect} answers "why is my task pending?" without a second command.
+ */
+final class ServiceStatuses {
+  private ServiceStatuses() {}
+
+  static Service withStatus(StoreView v, Service s) {
+    ServiceStatus.Builder status = ServiceStatus.newBuilder().setDesiredTasks(s.getSpec().getReplicas());
+    long newestReason = Long.MIN_VALUE;
+    for (Task t : v.tasksByService(s.getMeta().getId())) {
+      if (t.getDesiredState() != TaskState.RUNNING) {
+        continue;
+      }
+      TaskState state = t.getStatus().getState();
+      if (state == TaskState.RUNNING) {
+        status.setRunningTasks(status.getRunningTasks() + 1);
+      } else if (state.getNumber() <= TaskState.PENDING_VALUE) {
+        status.setPendingTasks(status.getPendingTasks() + 1);
+        if (!t.getStatus().getErr().isEmpty() && t.getStatus().getTimestampMs() > newestReason) {
+          newestReason = t.getStatus().getTimestampMs();
+          status.setPendingReason(t.getStatus().getErr());
+        }
+      }
+    }
+    return s.toBuilder().setStatus(status).build();
+  }
+}
