@@ -76,7 +76,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void getService(GetServiceRequest req, StreamObserver<ServiceResponse> out) {
-    Service s = writer.store().read(v -> findService(v, req.getService()));
+    Service s = writer.store().read(v -> ServiceStatuses.withStatus(v, findService(v, req.getService())));
     out.onNext(ServiceResponse.newBuilder().setService(s).build());
     out.onCompleted();
   }
