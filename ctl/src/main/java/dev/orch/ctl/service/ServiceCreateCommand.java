@@ -7,11 +7,14 @@ import dev.orch.ctl.connect.ManagerConnection;
 import dev.orch.ctl.parse.CpuQuantity;
 import dev.orch.ctl.parse.EnvVariables;
 import dev.orch.ctl.parse.MemorySize;
+import dev.orch.ctl.parse.PlacementOptions;
 import dev.orch.ctl.parse.ReplicaCount;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.Placement;
 import dev.orch.proto.Resources;
 import dev.orch.proto.Service;
+import dev.orch.proto.ServiceMode;
 import dev.orch.proto.ServiceSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +60,28 @@ final class ServiceCreateCommand implements Callable<Integer> {
     @Option(names = "--reserve-cpu", paramLabel = "CPUS",
             description = "CPUs to reserve on the chosen node (e.g. 0.25).")
     String reserveCpu;
+
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "replicated (default) or global (one task per node; not supported yet).")
+    String mode;
+
+    @Option(names = "--constraint", paramLabel = "KEY==VALUE",
+            description = "Run only on nodes where this holds, e.g. node.labels.zone==eu or "
+                    + "node.role!=manager; repeat for several (all must hold).")
+    List<String> constraints = new ArrayList<>();
+
+    @Option(names = "--placement-pref", paramLabel = "spread=DESCRIPTOR",
+            description = "Spread tasks evenly over the values of a node attribute, e.g. "
+                    + "spread=node.labels.zone; repeat for nested levels, outermost first.")
+    List<String> placementPrefs = new ArrayList<>();
+
+    @Option(names = "--replicas-max-per-node", paramLabel = "N",
+            description = "At most N tasks of this service on one node (default 0: no limit).")
+    String replicasMaxPerNode;
+
+    @Option(names = "--placement-strategy", paramLabel = "STRATEGY",
+            description = "spread (default: fewest tasks first) or binpack (fullest node that fits).")
+    String placementStrategy;
 
     @Option(names = "--hostname", paramLabel = "HOSTNAME", description = "Container hostname.")
     String hostname;
@@ -120,9 +145,17 @@ final class ServiceCreateCommand implements Callable<Integer> {
         if (workdir != null) {
             container.setWorkdir(workdir);
         }
+        ServiceMode serviceMode = mode == null ? ServiceMode.MODE_REPLICATED : PlacementOptions.mode(mode);
+        if (serviceMode == ServiceMode.MODE_GLOBAL && replicas != null) {
+            throw new UsageException("--replicas cannot be used with --mode global: a global service"
+                    + " runs one task on every eligible node");
+        }
         ServiceSpec.Builder spec = ServiceSpec.newBuilder()
                 .setContainer(container)
-                .setReplicas(replicas == null ? 1 : ReplicaCount.parse("--replicas", replicas));
+                .setMode(serviceMode)
+                .setPlacement(placement())
+                .setReplicas(serviceMode == ServiceMode.MODE_GLOBAL ? 0
+                        : replicas == null ? 1 : ReplicaCount.parse("--replicas", replicas));
         if (name != null) {
             spec.setName(name);
         }
@@ -131,6 +164,20 @@ final class ServiceCreateCommand implements Callable<Integer> {
                 resources(reserveMemory, "--reserve-memory", reserveCpu, "--reserve-cpu");
         checkReservationFitsLimit(limits, reservations);
         return spec.setLimits(limits).setReservations(reservations).build();
+    }
+
+    private Placement placement() {
+        Placement.Builder placement = Placement.newBuilder();
+        constraints.forEach(c -> placement.addConstraints(PlacementOptions.constraint(c)));
+        placementPrefs.forEach(p -> placement.addPreferences(PlacementOptions.preference(p)));
+        if (replicasMaxPerNode != null) {
+            placement.setMaxReplicasPerNode(
+                    ReplicaCount.parse("--replicas-max-per-node", replicasMaxPerNode));
+        }
+        if (placementStrategy != null) {
+            placement.setStrategy(PlacementOptions.strategy(placementStrategy));
+        }
+        return placement.build();
     }
 
     private static Resources resources(String memory, String memoryOption, String cpu,
