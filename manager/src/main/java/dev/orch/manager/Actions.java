@@ -48,6 +48,10 @@ public final class Actions {
     return of(ActionType.UPSERT, StoredObject.newBuilder().setImage(i).build());
   }
 
+  public static StoreAction update(dev.orch.proto.Cluster c) {
+    return of(ActionType.UPDATE, StoredObject.newBuilder().setCluster(c).build());
+  }
+
   private static StoreAction of(ActionType type, StoredObject o) {
     return StoreAction.newBuilder().setType(type).setObject(o).build();
   }

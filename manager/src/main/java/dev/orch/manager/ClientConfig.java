@@ -16,6 +16,19 @@ public final class ClientConfig {
     return dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".orch");
   }
 
+  /** Writes the manager address and the admin client bundle where orchctl looks for them. */
+  static void write(Path dir, String hostPort, Path adminBundle) throws IOException {
+    writeHost(dir, hostPort);
+    for (String f : new String[] {"ca.pem", "cert.pem", "key.pem"}) {
+      Path tmp = dir.resolve(f + ".tmp");
+      Files.copy(adminBundle.resolve(f), tmp, StandardCopyOption.REPLACE_EXISTING);
+      if (f.equals("key.pem")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      }
+      Files.move(tmp, dir.resolve(f), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   static void writeHost(Path dir, String hostPort) throws IOException {
     Files.createDirectories(dir);
     Path tmp = dir.resolve("host.tmp");

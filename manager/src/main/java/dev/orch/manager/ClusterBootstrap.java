@@ -11,7 +11,17 @@ import dev.orch.proto.NodeState;
 import dev.orch.proto.NodeStatus;
 import dev.orch.proto.StoreAction;
 import dev.orch.proto.StoredObject;
+import dev.orch.agent.tls.CaDigest;
+import dev.orch.agent.tls.Pem;
+import dev.orch.manager.ca.JoinToken;
+import dev.orch.manager.security.CertificateFiles;
+import dev.orch.proto.JoinTokens;
+import dev.orch.proto.RootCA;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Random;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +32,43 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterBootstrap {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterBootstrap.class);
-  static final long DEFAULT_HEARTBEAT_MS = 1_000;
 
   private final StoreWriter writer;
   private final NodeIdentity identity;
+  private final CertificateFiles certificates;
+  private final Random random;
 
-  ClusterBootstrap(StoreWriter writer, NodeIdentity identity) {
+  private final long heartbeatMs;
+
+  ClusterBootstrap(StoreWriter writer, NodeIdentity identity, CertificateFiles certificates, Random random,
+      long heartbeatMs) {
+    this.heartbeatMs = heartbeatMs;
     this.writer = writer;
     this.identity = identity;
+    this.certificates = certificates;
+    this.random = random;
+  }
+
+  /** The cluster object of a new cluster: the root CA that init wrote, and fresh join tokens. */
+  private Cluster newCluster() {
+    try {
+      String certPem = Files.readString(certificates.caCert());
+      String digest = CaDigest.of(Pem.certificate(certPem));
+      return Cluster.newBuilder()
+          .setMeta(Meta.newBuilder().setId(identity.clusterId()))
+          .setName("default")
+          .setDispatcherHeartbeatMs(heartbeatMs)
+          .setRootCa(RootCA.newBuilder()
+              .setCertPem(certPem)
+              .setKeyPem(Files.readString(certificates.caKey()))
+              .setDigest(digest))
+          .setJoinTokens(JoinTokens.newBuilder()
+              .setWorker(new JoinToken(1, digest, JoinToken.newSecret(random)).toString())
+              .setManager(new JoinToken(1, digest, JoinToken.newSecret(random)).toString()))
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the root CA written by init", e);
+    }
   }
 
   void ensure() {
@@ -37,10 +76,7 @@ final class ClusterBootstrap {
     writer.store().read(v -> {
       if (v.cluster().isEmpty()) {
         actions.add(StoreAction.newBuilder().setType(ActionType.CREATE)
-            .setObject(StoredObject.newBuilder().setCluster(Cluster.newBuilder()
-                .setMeta(Meta.newBuilder().setId(identity.clusterId()))
-                .setName("default")
-                .setDispatcherHeartbeatMs(DEFAULT_HEARTBEAT_MS)))
+            .setObject(StoredObject.newBuilder().setCluster(newCluster()))
             .build());
       }
       if (v.node(identity.nodeId()).isEmpty()) {

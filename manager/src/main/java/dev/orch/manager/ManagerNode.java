@@ -1,10 +1,6 @@
 package dev.orch.manager;
 
-import dev.orch.agent.Agent;
-import dev.orch.agent.AgentConfig;
 import dev.orch.agent.image.BlobStore;
-import dev.orch.agent.image.ImageStore;
-import dev.orch.agent.runtime.LinuxContainerRuntime;
 import dev.orch.manager.control.ControlService;
 import dev.orch.manager.control.ImageImporter;
 import dev.orch.manager.dispatcher.DispatcherService;
@@ -13,13 +9,15 @@ import dev.orch.manager.dispatcher.NodeSessions;
 import dev.orch.manager.metrics.MetricsServer;
 import dev.orch.manager.metrics.TaskStateGauges;
 import dev.orch.manager.orchestrator.LeaderControllers;
+import dev.orch.manager.security.AuthorizationInterceptor;
+import dev.orch.manager.security.CertificateFiles;
+import dev.orch.manager.security.ClusterPki;
+import dev.orch.manager.security.NodeCaService;
 import dev.orch.store.Store;
 import dev.orch.store.raft.RaftStore;
 import dev.orch.store.raft.RaftStoreConfig;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -85,6 +83,7 @@ public final class ManagerNode implements AutoCloseable {
   private void wire(DaemonOptions options, Clock clock, Random random, PrometheusMeterRegistry metrics)
       throws IOException {
     Path data = options.dataDir();
+    CertificateFiles.Credentials credentials = new CertificateFiles(data).load();
     StoreWriter writer = new StoreWriter(store, clock, metrics);
     Ids ids = new Ids(new Random(random.nextLong()));
     BlobStore managerBlobs = new BlobStore(data.resolve("manager/blobs"));
@@ -97,7 +96,8 @@ public final class ManagerNode implements AutoCloseable {
       return t;
     });
     resources.add(leadership::shutdownNow);
-    ClusterBootstrap bootstrap = new ClusterBootstrap(writer, identity);
+    ClusterBootstrap bootstrap = new ClusterBootstrap(writer, identity, new CertificateFiles(data),
+        new Random(random.nextLong()), options.heartbeatPeriod().toMillis());
     // Leadership callbacks arrive on Raft's threads; committing from them would wait on Raft itself.
     store.addLeadershipListener(leader -> {
       if (leadership.isShutdown()) {
@@ -117,19 +117,29 @@ public final class ManagerNode implements AutoCloseable {
       });
     }
 
-    NodeSessions sessions = new NodeSessions(options.heartbeatPeriod().toMillis());
+    long defaultPeriod = options.heartbeatPeriod().toMillis();
+    NodeSessions sessions = new NodeSessions(() -> store.read(v -> v.cluster())
+        .map(c -> c.getDispatcherHeartbeatMs() > 0 ? c.getDispatcherHeartbeatMs() : defaultPeriod)
+        .orElse(defaultPeriod));
     DispatcherService dispatcher = new DispatcherService(writer, clock, ids, managerBlobs::open, sessions,
         () -> List.of(identity.controlAddress()), metrics);
     resources.add(dispatcher);
     resources.add(new NodeHealthMonitor(writer, sessions, clock));
     Files.createDirectories(data.resolve("tmp"));
     ControlService control = new ControlService(writer, ids, new Random(random.nextLong()),
-        new ImageImporter(managerBlobs, data.resolve("tmp")));
+        new ImageImporter(managerBlobs, data.resolve("tmp")), identity.nodeId(),
+        () -> List.of(identity.controlAddress()));
+    NodeCaService ca = new NodeCaService(writer, ids, ClusterPki.NODE_CERT_VALIDITY,
+        () -> List.of(identity.controlAddress()));
     ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
+    // The last interceptor runs first: authorization before anything else sees the call.
+    AuthorizationInterceptor authz = new AuthorizationInterceptor(identity.clusterId());
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(identity.advertiseHost(), identity.controlPort()))
-        .addService(ServerInterceptors.intercept(control, errors))
-        .addService(ServerInterceptors.intercept(dispatcher, errors))
+        .sslContext(credentials.server())
+        .addService(ServerInterceptors.intercept(control, errors, authz))
+        .addService(ServerInterceptors.intercept(dispatcher, errors, authz))
+        .addService(ServerInterceptors.intercept(ca, errors, authz))
         .maxInboundMessageSize(8 << 20)
         .build();
     server.start();
@@ -140,32 +150,12 @@ public final class ManagerNode implements AutoCloseable {
       resources.add(ms);
       LOG.info("metrics at http://{}:{}/metrics", options.metricsAddress().getHostString(), ms.port());
     }
-    startAgent(options, clock, random);
+    resources.add(WorkerNode.startAgent(identity, options, credentials, clock, random));
     if (options.clientConfigDir() != null) {
-      ClientConfig.writeHost(options.clientConfigDir(), identity.controlAddress());
+      ClientConfig.write(options.clientConfigDir(), identity.controlAddress(), ClusterPki.adminBundle(data));
     }
     LOG.info("orchd node {} of cluster {} serving on {}", identity.nodeId(), identity.clusterId(),
         identity.controlAddress());
-  }
-
-  private void startAgent(DaemonOptions options, Clock clock, Random random) throws IOException {
-    Path worker = options.dataDir().resolve("worker");
-    Files.createDirectories(worker.resolve("logs"));
-    LinuxContainerRuntime runtime;
-    try {
-      runtime = new LinuxContainerRuntime(worker.resolve("runtime"), "orch/" + identity.nodeId());
-    } catch (dev.orch.agent.runtime.ContainerException e) {
-      throw new IOException("the container runtime cannot start: " + e.getMessage(), e);
-    }
-    resources.add(runtime);
-    ImageStore images = new ImageStore(worker.resolve("images"));
-    ManagedChannel channel = NettyChannelBuilder.forTarget(identity.controlAddress()).usePlaintext().build();
-    resources.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    Agent agent = new Agent(new AgentConfig(identity.nodeId(), identity.controlAddress(), identity.advertiseHost(),
-        worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
-        new Random(random.nextLong())), channel);
-    resources.add(agent);
-    agent.start();
   }
 
   /** Stops orchd's own threads and servers; containers keep running. */

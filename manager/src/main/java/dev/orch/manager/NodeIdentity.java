@@ -16,10 +16,23 @@ import java.util.Properties;
  * @param clusterId the cluster's id (also names the Raft group)
  * @param advertiseHost the address other nodes and orchctl use
  * @param controlPort the gRPC port of the Control and Dispatcher APIs
- * @param raftPort the Raft port
+ * @param raftPort the Raft port (0 on workers)
+ * @param manager whether this node runs a manager
+ * @param managerAddress host:port of the manager a worker talks to (its own address on a manager)
  */
-public record NodeIdentity(String nodeId, String clusterId, String advertiseHost, int controlPort, int raftPort) {
+public record NodeIdentity(String nodeId, String clusterId, String advertiseHost, int controlPort, int raftPort,
+    boolean manager, String managerAddress) {
   static final String FILE = "node.properties";
+
+  /** A manager's identity. */
+  public NodeIdentity(String nodeId, String clusterId, String advertiseHost, int controlPort, int raftPort) {
+    this(nodeId, clusterId, advertiseHost, controlPort, raftPort, true, advertiseHost + ":" + controlPort);
+  }
+
+  /** A worker's identity. */
+  public static NodeIdentity worker(String nodeId, String clusterId, String advertiseHost, String managerAddress) {
+    return new NodeIdentity(nodeId, clusterId, advertiseHost, 0, 0, false, managerAddress);
+  }
 
   public static boolean exists(Path dataDir) {
     return Files.exists(dataDir.resolve(FILE));
@@ -32,7 +45,8 @@ public record NodeIdentity(String nodeId, String clusterId, String advertiseHost
     }
     return new NodeIdentity(
         require(p, "node.id"), require(p, "cluster.id"), require(p, "advertise.host"),
-        Integer.parseInt(require(p, "control.port")), Integer.parseInt(require(p, "raft.port")));
+        Integer.parseInt(require(p, "control.port")), Integer.parseInt(require(p, "raft.port")),
+        Boolean.parseBoolean(require(p, "manager")), require(p, "manager.address"));
   }
 
   private static String require(Properties p, String key) throws IOException {
@@ -51,6 +65,8 @@ public record NodeIdentity(String nodeId, String clusterId, String advertiseHost
     p.setProperty("advertise.host", advertiseHost);
     p.setProperty("control.port", Integer.toString(controlPort));
     p.setProperty("raft.port", Integer.toString(raftPort));
+    p.setProperty("manager", Boolean.toString(manager));
+    p.setProperty("manager.address", managerAddress);
     Path tmp = dataDir.resolve(FILE + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp)) {
       p.store(w, "orch node identity; written by orchd init");

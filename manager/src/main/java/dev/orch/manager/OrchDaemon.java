@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.orch.manager.ca.JoinToken;
+import dev.orch.manager.security.ClusterPki;
+import dev.orch.manager.security.NodeJoiner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code orchd}: starts a node. {@code init} makes a new cluster; {@code run} resumes one. */
 @Command(name = "orchd", mixinStandardHelpOptions = true, version = "orchd 0.1.0",
     description = "The orch daemon: manager and worker agent of one node.",
-    subcommands = {OrchDaemon.Init.class, OrchDaemon.Run.class})
+    subcommands = {OrchDaemon.Init.class, OrchDaemon.Join.class, OrchDaemon.Run.class, OrchDaemon.Leave.class})
 public final class OrchDaemon {
   static final int DEFAULT_PORT = 4242;
 
@@ -67,7 +71,44 @@ public final class OrchDaemon {
       SecureRandom r = new SecureRandom();
       NodeIdentity id = new NodeIdentity(new Ids(r).next(), HexFormat.of().formatHex(r.generateSeed(16)),
           adv.getHostString(), adv.getPort(), raftPort != null ? raftPort : adv.getPort() + 1);
+      ClusterPki.initialize(dataDir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
       id.save(dataDir);
+      return runUntilStopped(id, options());
+    }
+  }
+
+  @Command(name = "join", description = "Join an existing cluster with a join token, and run.")
+  static final class Join extends Common implements Callable<Integer> {
+    @Option(names = "--token", required = true, description = "Join token (orchctl swarm join-token worker).")
+    String token;
+
+    @Option(names = "--advertise-addr", required = true, description = "IP other nodes reach this node on.")
+    String advertiseAddr;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "MANAGER:PORT", description = "A manager of the cluster.")
+    String manager;
+
+    @Override
+    public Integer call() throws Exception {
+      requireRoot();
+      if (NodeIdentity.exists(dataDir)) {
+        throw new UsageError(dataDir + " already belongs to a cluster; start it with: orchd run --data-dir "
+            + dataDir + " (or use another --data-dir)");
+      }
+      JoinToken parsed;
+      try {
+        parsed = JoinToken.parse(token);
+      } catch (IllegalArgumentException e) {
+        throw new UsageError(e.getMessage());
+      }
+      InetSocketAddress mgr = Addresses.parse(manager, "MANAGER:PORT", DEFAULT_PORT);
+      String host = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT).getHostString();
+      Files.createDirectories(dataDir);
+      NodeJoiner.Joined j = NodeJoiner.join(parsed, mgr.getHostString() + ":" + mgr.getPort(), host,
+          NodeDescriptions.local().getHostname(), dataDir);
+      NodeIdentity id = NodeIdentity.worker(j.nodeId(), j.clusterId(), host, j.managerAddress());
+      id.save(dataDir);
+      System.out.println("orchd: joined cluster " + j.clusterId() + " as worker node " + j.nodeId());
       return runUntilStopped(id, options());
     }
   }
@@ -85,14 +126,41 @@ public final class OrchDaemon {
     }
   }
 
+  @Command(name = "leave", description = "Leave the cluster: stop and remove this node's containers and delete its"
+      + " data dir. Stop orchd first.")
+  static final class Leave implements Callable<Integer> {
+    @Option(names = "--data-dir", required = true, description = "Directory of this node's state.")
+    Path dataDir;
+
+    @Option(names = {"-f", "--force"}, description = "Leave even if this node is a manager.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+      requireRoot();
+      if (!NodeIdentity.exists(dataDir)) {
+        throw new UsageError(dataDir + " is not the data dir of a node");
+      }
+      NodeLeaver.leave(dataDir, force, Duration.ofSeconds(10));
+      System.out.println("orchd: left the cluster; " + dataDir + " removed");
+      return 0;
+    }
+  }
+
   static int runUntilStopped(NodeIdentity id, DaemonOptions options) throws IOException, InterruptedException {
-    ManagerNode node = ManagerNode.start(id, options);
+    DataDirLock lock = DataDirLock.acquire(options.dataDir());
+    AutoCloseable node = id.manager() ? ManagerNode.start(id, options) : WorkerNode.start(id, options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      node.close();
+      try {
+        node.close();
+        lock.close();
+      } catch (Exception e) {
+        System.err.println("orchd: error while stopping: " + e);
+      }
       stopped.countDown();
     }, "orchd-shutdown"));
-    System.out.println("orchd: node " + id.nodeId() + " running; manager at " + id.controlAddress()
+    System.out.println("orchd: node " + id.nodeId() + " running; manager at " + id.managerAddress()
         + "; data in " + options.dataDir());
     stopped.await();
     return 0;

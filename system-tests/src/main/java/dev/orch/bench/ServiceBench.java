@@ -15,7 +15,8 @@ import dev.orch.proto.ServiceSpec;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import dev.orch.manager.security.AdminChannels;
+import dev.orch.manager.security.ClusterPki;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -55,10 +56,11 @@ public final class ServiceBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("orch-bench");
     int port = freePort();
     NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
+    ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), java.time.Clock.systemUTC());
     id.save(dir);
     try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
         Duration.ofSeconds(2), null, 1))) {
-      ManagedChannel ch = NettyChannelBuilder.forTarget(id.controlAddress()).usePlaintext().build();
+      ManagedChannel ch = AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress());
       try {
         importImage(ch);
         List<Double> create = new ArrayList<>();

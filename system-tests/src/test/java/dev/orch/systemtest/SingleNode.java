@@ -9,7 +9,9 @@ import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import dev.orch.manager.security.AdminChannels;
+import dev.orch.manager.security.ClusterPki;
+import java.time.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 final class SingleNode implements AutoCloseable {
   final Path dataDir;
   final NodeIdentity identity;
+  /** Where orchd writes the manager address and admin bundle for orchctl, as ~/.orch would be. */
+  final Path configDir;
   private ManagerNode node;
   private final ManagedChannel channel;
 
@@ -34,15 +38,17 @@ final class SingleNode implements AutoCloseable {
     int port = freePort();
     this.identity = new NodeIdentity("node" + Long.toHexString(System.nanoTime()), "c" + port,
         "127.0.0.1", port, freePort());
+    this.configDir = dataDir.resolveSibling(dataDir.getFileName() + "-client");
     Files.createDirectories(dataDir);
+    ClusterPki.initialize(dataDir, identity.clusterId(), identity.nodeId(), identity.advertiseHost(), Clock.systemUTC());
     identity.save(dataDir);
     start();
-    channel = NettyChannelBuilder.forTarget(identity.controlAddress()).usePlaintext().build();
+    channel = AdminChannels.open(ClusterPki.adminBundle(dataDir), identity.controlAddress());
   }
 
   void start() throws IOException {
     node = ManagerNode.start(identity, new DaemonOptions(dataDir, null, Duration.ofMillis(500),
-        Duration.ofSeconds(2), null, 42));
+        Duration.ofSeconds(2), configDir, 42));
   }
 
   /** Stops orchd (containers keep running) and starts it again on the same data dir. */
@@ -72,11 +78,15 @@ final class SingleNode implements AutoCloseable {
     return ctlAt(identity.controlAddress(), args);
   }
 
-  static Ctl ctlAt(String host, String... args) {
+  Ctl ctlAt(String host, String... args) {
+    return ctlWith(Map.of("ORCH_HOST", host, "ORCH_CONFIG_DIR", configDir.toString()), args);
+  }
+
+  static Ctl ctlWith(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = OrchCtl.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("ORCH_HOST", host), args);
+        new PrintStream(err, true, StandardCharsets.UTF_8), env, args);
     return new Ctl(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 

@@ -128,7 +128,7 @@ class SingleNodeSystemTest {
     expectError(orch.ctl("service", "create", "--name", "x3", "--replicas", "abc", "busybox"), "--replicas");
     expectError(orch.ctl("service", "create", "--name", "web", "busybox", "sleep", "1"), "already in use");
     expectError(orch.ctl("service", "create", "--name", "x4", "--limit-memory", "12X", "busybox"), "--limit-memory");
-    expectError(SingleNode.ctlAt("127.0.0.1:" + SingleNode.freePort(), "service", "ls"), "cannot reach");
+    expectError(orch.ctlAt("127.0.0.1:" + SingleNode.freePort(), "service", "ls"), "cannot reach");
     assertEquals(servicesBefore, orch.ctl("service", "ls", "--format", "json").out());
   }
 

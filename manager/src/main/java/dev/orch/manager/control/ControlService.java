@@ -44,12 +44,60 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private final Ids ids;
   private final Random random;
   private final ImageImporter importer;
+  private final ControlCommits commits;
+  private final NodeOperations nodes;
+  private final ClusterOperations cluster;
 
-  public ControlService(StoreWriter writer, Ids ids, Random random, ImageImporter importer) {
+  public ControlService(StoreWriter writer, Ids ids, Random random, ImageImporter importer, String localNodeId,
+      java.util.function.Supplier<List<String>> managers) {
     this.writer = writer;
     this.ids = ids;
     this.random = random;
     this.importer = importer;
+    this.commits = new ControlCommits(writer);
+    this.nodes = new NodeOperations(writer, commits, localNodeId);
+    this.cluster = new ClusterOperations(writer, commits, new Random(random.nextLong()), managers);
+  }
+
+  @Override
+  public void getNode(dev.orch.proto.GetNodeRequest req, StreamObserver<dev.orch.proto.NodeResponse> out) {
+    out.onNext(dev.orch.proto.NodeResponse.newBuilder().setNode(nodes.get(req.getNode())).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void updateNode(dev.orch.proto.UpdateNodeRequest req, StreamObserver<dev.orch.proto.NodeResponse> out) {
+    var n = nodes.update(req.getNode(), req.getVersion(), req.getSpec());
+    out.onNext(dev.orch.proto.NodeResponse.newBuilder().setNode(n).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void removeNode(dev.orch.proto.RemoveNodeRequest req, StreamObserver<dev.orch.proto.RemoveNodeResponse> out) {
+    String id = nodes.remove(req.getNode(), req.getForce());
+    out.onNext(dev.orch.proto.RemoveNodeResponse.newBuilder().setId(id).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getJoinTokens(dev.orch.proto.GetJoinTokensRequest req,
+      StreamObserver<dev.orch.proto.JoinTokensResponse> out) {
+    out.onNext(cluster.joinTokens(req.getRotateWorker(), req.getRotateManager()));
+    out.onCompleted();
+  }
+
+  @Override
+  public void getCluster(dev.orch.proto.GetClusterRequest req, StreamObserver<dev.orch.proto.ClusterResponse> out) {
+    out.onNext(dev.orch.proto.ClusterResponse.newBuilder().setCluster(cluster.get()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void updateCluster(dev.orch.proto.UpdateClusterRequest req,
+      StreamObserver<dev.orch.proto.ClusterResponse> out) {
+    var c = cluster.update(req.getVersion(), req.getDispatcherHeartbeatMs());
+    out.onNext(dev.orch.proto.ClusterResponse.newBuilder().setCluster(c).build());
+    out.onCompleted();
   }
 
   @Override
@@ -190,21 +238,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   }
 
   private TransactionResult commit(List<StoreAction> actions) {
-    TransactionResult r;
-    try {
-      r = writer.submit(actions);
-    } catch (StoreWriter.StoreWriteException e) {
-      throw Status.UNAVAILABLE
-          .withDescription("the cluster store did not commit the change: " + e.getMessage())
-          .asRuntimeException();
-    }
-    if (!r.getOk()) {
-      Status status = r.getError().contains("already in use") ? Status.ALREADY_EXISTS
-          : r.getError().contains("version") ? Status.ABORTED
-          : Status.FAILED_PRECONDITION;
-      throw status.withDescription(r.getError()).asRuntimeException();
-    }
-    return r;
+    return commits.commit(actions);
   }
 
   /** Finds a service by id, name, or unique id prefix. */

@@ -81,6 +81,16 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     return writer.store();
   }
 
+  /** A node may only act as itself: the node id in a request must be the one in its certificate. */
+  private static void requireSelf(String nodeId) {
+    var peer = dev.orch.manager.security.PeerIdentity.current();
+    if (peer == null || !peer.nodeId().equals(nodeId)) {
+      throw Status.PERMISSION_DENIED
+          .withDescription("node " + (peer == null ? "(no certificate)" : peer.nodeId()) + " may not act as node " + nodeId)
+          .asRuntimeException();
+    }
+  }
+
   private void requireLeader() {
     if (!store().isLeader()) {
       throw Status.FAILED_PRECONDITION
@@ -91,6 +101,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
 
   @Override
   public void session(SessionRequest req, StreamObserver<SessionMessage> out) {
+    requireSelf(req.getNodeId());
     requireLeader();
     Node node = store().read(v -> v.node(req.getNodeId())).orElseThrow(() ->
         Status.PERMISSION_DENIED
@@ -122,6 +133,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
 
   @Override
   public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+    requireSelf(req.getNodeId());
     requireLeader();
     if (!sessions.heartbeat(req.getNodeId(), req.getSessionId(), clock.millis())) {
       throw Status.NOT_FOUND.withDescription("session expired; open a new session").asRuntimeException();
@@ -132,6 +144,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
 
   @Override
   public void assignments(AssignmentsRequest req, StreamObserver<AssignmentsMessage> out) {
+    requireSelf(req.getNodeId());
     requireLeader();
     requireSession(req.getNodeId(), req.getSessionId());
     var call = (ServerCallStreamObserver<AssignmentsMessage>) out;
@@ -155,6 +168,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
 
   @Override
   public void updateTaskStatus(UpdateTaskStatusRequest req, StreamObserver<UpdateTaskStatusResponse> out) {
+    requireSelf(req.getNodeId());
     requireLeader();
     requireSession(req.getNodeId(), req.getSessionId());
     statusWriter.write(req.getNodeId(), req.getUpdatesList());

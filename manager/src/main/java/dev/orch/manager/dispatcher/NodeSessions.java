@@ -9,14 +9,15 @@ public final class NodeSessions {
   private record Session(String id, long lastHeartbeatMs) {}
 
   private final Map<String, Session> byNode = new ConcurrentHashMap<>();
-  private final long heartbeatPeriodMs;
+  private final java.util.function.LongSupplier heartbeatPeriodMs;
 
-  public NodeSessions(long heartbeatPeriodMs) {
+  /** @param heartbeatPeriodMs the current period, read at each use so that a cluster update applies at once */
+  public NodeSessions(java.util.function.LongSupplier heartbeatPeriodMs) {
     this.heartbeatPeriodMs = heartbeatPeriodMs;
   }
 
   public long heartbeatPeriodMs() {
-    return heartbeatPeriodMs;
+    return heartbeatPeriodMs.getAsLong();
   }
 
   void open(String nodeId, String sessionId, long nowMs) {

@@ -59,6 +59,7 @@ public final class LeaderControllers implements AutoCloseable {
     private final WorkQueue<String> services;
     private final WorkQueue<String> allocator;
     private final WorkQueue<String> scheduler;
+    private final WorkQueue<String> nodeEvents;
     private final AutoCloseable watch;
 
     Running() {
@@ -77,7 +78,12 @@ public final class LeaderControllers implements AutoCloseable {
       scheduler = new WorkQueue<>("scheduler",
           new TaskSchedulerController(writer, new Scheduler(new Random(random.nextLong())), clock),
           () -> List.of(TaskSchedulerController.ALL), RESYNC, new Random(random.nextLong()), metrics);
+      // A node going down, draining or coming back concerns every service with tasks there.
+      nodeEvents = new WorkQueue<>("node-events",
+          nodeId -> writer.store().read(v -> v.tasksByNode(nodeId)).forEach(t -> services.add(t.getServiceId())),
+          List::of, RESYNC, new Random(random.nextLong()), metrics);
       watch = writer.store().watch(this::route);
+      nodeEvents.start();
       services.start();
       allocator.start();
       scheduler.start();
@@ -90,7 +96,10 @@ public final class LeaderControllers implements AutoCloseable {
         switch (o.getObjectCase()) {
           case SERVICE -> services.add(serviceId(o.getService()));
           case TASK -> routeTask(o.getTask());
-          case NODE -> scheduler.add(TaskSchedulerController.ALL);
+          case NODE -> {
+            scheduler.add(TaskSchedulerController.ALL);
+            nodeEvents.add(o.getNode().getMeta().getId());
+          }
           default -> { }
         }
       }
@@ -119,6 +128,7 @@ public final class LeaderControllers implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("closing watch: {}", e.toString());
       }
+      nodeEvents.close();
       services.close();
       allocator.close();
       scheduler.close();

@@ -11,7 +11,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
+import dev.orch.proto.Node;
+import dev.orch.proto.NodeAvailability;
+import dev.orch.proto.NodeState;
+import dev.orch.store.StoreView;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -34,14 +40,17 @@ public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<S
 
   @Override
   public void reconcile(String serviceId) {
-    record State(Optional<Service> service, List<Task> tasks) {}
+    record State(Optional<Service> service, List<Task> tasks, Set<String> unavailable) {}
     State state =
         writer
             .store()
-            .read(v -> new State(v.service(serviceId), List.copyOf(v.tasksByService(serviceId))));
+            .read(v -> {
+              List<Task> tasks = List.copyOf(v.tasksByService(serviceId));
+              return new State(v.service(serviceId), tasks, unavailableNodes(v, tasks));
+            });
     List<StoreAction> actions =
         state.service().isPresent()
-            ? converge(state.service().get(), state.tasks())
+            ? converge(state.service().get(), state.tasks(), state.unavailable())
             : cleanUpRemoved(state.tasks());
     if (actions.isEmpty()) {
       return;
@@ -52,8 +61,32 @@ public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<S
     }
   }
 
+  /**
+   * Nodes whose tasks must be replaced elsewhere: down (heartbeats stopped), drained, or removed.
+   * A task there is given desired state SHUTDOWN, so the node stops it if it comes back.
+   */
+  static Set<String> unavailableNodes(StoreView v, List<Task> tasks) {
+    Set<String> out = new HashSet<>();
+    for (Task t : tasks) {
+      String n = t.getNodeId();
+      if (!n.isEmpty() && !out.contains(n)) {
+        Optional<Node> node = v.node(n);
+        if (node.isEmpty() || node.get().getStatus().getState() == NodeState.NODE_DOWN
+            || node.get().getSpec().getAvailability() == NodeAvailability.DRAIN) {
+          out.add(n);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Computes the actions that converge {@code service}; public for direct tests. */
   public List<StoreAction> converge(Service service, List<Task> all) {
+    return converge(service, all, Set.of());
+  }
+
+  /** As {@link #converge(Service, List)}, replacing tasks on {@code unavailableNodes}. */
+  public List<StoreAction> converge(Service service, List<Task> all, Set<String> unavailableNodes) {
     List<StoreAction> out = new ArrayList<>();
     long replicas = service.getSpec().getReplicas();
     Map<Long, List<Task>> bySlot =
@@ -61,7 +94,9 @@ public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<S
     for (long slot = 1; slot <= replicas; slot++) {
       List<Task> inSlot = bySlot.getOrDefault(slot, List.of());
       List<Task> wanted = inSlot.stream().filter(TaskStates::wanted).toList();
-      Task keep = wanted.stream().filter(t -> !TaskStates.finished(t)).max(NEWEST).orElse(null);
+      Task keep = wanted.stream()
+          .filter(t -> !TaskStates.finished(t) && !unavailableNodes.contains(t.getNodeId()))
+          .max(NEWEST).orElse(null);
       for (Task t : wanted) {
         if (t != keep) {
           out.add(shutDown(t));

@@ -1,0 +1,109 @@
+package dev.orch.manager.control;
+
+import dev.orch.manager.Actions;
+import dev.orch.manager.StoreWriter;
+import dev.orch.proto.Node;
+import dev.orch.proto.NodeRole;
+import dev.orch.proto.NodeSpec;
+import dev.orch.proto.NodeState;
+import dev.orch.proto.StoreAction;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.store.StoreView;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Node management calls of the Control API: inspect, update (availability, labels), remove. */
+final class NodeOperations {
+  private static final Pattern LABEL_KEY = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?$");
+
+  private final ControlCommits commits;
+  private final StoreWriter writer;
+  private final String localNodeId;
+
+  NodeOperations(StoreWriter writer, ControlCommits commits, String localNodeId) {
+    this.writer = writer;
+    this.commits = commits;
+    this.localNodeId = localNodeId;
+  }
+
+  Node get(String ref) {
+    return writer.store().read(v -> find(v, ref));
+  }
+
+  Node update(String ref, long version, NodeSpec spec) {
+    Node current = get(ref);
+    if (spec.getRole() != current.getSpec().getRole()) {
+      throw ServiceSpecValidator.invalid("changing a node's role (promote/demote) is not available yet:"
+          + " this release runs one manager per cluster");
+    }
+    for (String key : spec.getLabelsMap().keySet()) {
+      if (!LABEL_KEY.matcher(key).matches()) {
+        throw ServiceSpecValidator.invalid("invalid label key \"" + key
+            + "\": use letters, digits, '.', '_', '-', '/' (at most 128), starting and ending with a letter or digit");
+      }
+    }
+    long v = version == 0 ? current.getMeta().getVersion() : version;
+    if (v != current.getMeta().getVersion()) {
+      throw Status.ABORTED.withDescription("node " + current.getMeta().getId() + " changed since it was read;"
+          + " read it again and retry").asRuntimeException();
+    }
+    Node updated = current.toBuilder().setMeta(current.getMeta().toBuilder().setVersion(v)).setSpec(spec).build();
+    return commits.commit(List.of(Actions.update(updated))).getObjects(0).getNode();
+  }
+
+  String remove(String ref, boolean force) {
+    List<StoreAction> actions = writer.store().read(v -> {
+      Node n = find(v, ref);
+      String id = n.getMeta().getId();
+      if (n.getSpec().getRole() == NodeRole.MANAGER || id.equals(localNodeId)) {
+        throw Status.FAILED_PRECONDITION.withDescription("node " + id + " is a manager; removing managers is not"
+            + " available in this release").asRuntimeException();
+      }
+      if (n.getStatus().getState() != NodeState.NODE_DOWN && !force) {
+        throw Status.FAILED_PRECONDITION.withDescription("node " + id + " is not down; stop orchd on it"
+            + " (orchd leave), or remove it anyway with --force").asRuntimeException();
+      }
+      List<StoreAction> a = new ArrayList<>();
+      a.add(StoreAction.newBuilder().setType(dev.orch.proto.ActionType.DELETE)
+          .setObject(dev.orch.proto.StoredObject.newBuilder().setNode(n)).build());
+      // Its tasks can never report again: mark them orphaned so their slots are refilled elsewhere.
+      for (Task t : v.tasksByNode(id)) {
+        if (t.getStatus().getState().getNumber() <= TaskState.RUNNING_VALUE) {
+          a.add(Actions.update(t.toBuilder()
+              .setDesiredState(t.getDesiredState() == TaskState.REMOVE ? TaskState.REMOVE : TaskState.SHUTDOWN)
+              .setStatus(t.getStatus().toBuilder().setState(TaskState.ORPHANED).setMessage("node removed"))
+              .build()));
+        }
+      }
+      return a;
+    });
+    commits.commit(actions);
+    return actions.get(0).getObject().getNode().getMeta().getId();
+  }
+
+  /** Finds a node by id, hostname, or unique id prefix. */
+  static Node find(StoreView v, String ref) {
+    if (ref.isEmpty()) {
+      throw ServiceSpecValidator.invalid("no node given: name a node by id or hostname");
+    }
+    Optional<Node> exact = v.node(ref);
+    if (exact.isPresent()) {
+      return exact.get();
+    }
+    List<Node> matches = v.nodes().stream()
+        .filter(n -> n.getDescription().getHostname().equals(ref) || n.getMeta().getId().startsWith(ref))
+        .toList();
+    if (matches.size() == 1) {
+      return matches.get(0);
+    }
+    if (matches.size() > 1) {
+      throw ServiceSpecValidator.invalid("node \"" + ref + "\" is ambiguous (" + matches.size()
+          + " nodes match); use the node id");
+    }
+    throw Status.NOT_FOUND.withDescription("node \"" + ref + "\" not found; see orchctl node ls").asRuntimeException();
+  }
+}
