@@ -14,6 +14,7 @@ import dev.orch.proto.Transaction;
 import dev.orch.proto.TransactionResult;
 import dev.orch.proto.WatchEvent;
 import dev.orch.store.StoreUnavailableException;
+import dev.orch.store.raft.metrics.RatisMetricRegistries;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -79,6 +80,7 @@ class RaftStoreSingleMemberTest {
     assertEquals(CLOCK.millis(), written.getMeta().getCreatedAtMs(), "stamped with the injected clock");
     assertEquals(written, store.read(view -> view.serviceByName("web").orElseThrow()));
     assertTrue(store.read(view -> view.index()) >= result.getIndex());
+    assertFalse(RatisMetricRegistries.snapshot().isEmpty(), "Ratis reports through our metrics registry");
   }
 
   @Test
