@@ -5,6 +5,8 @@
  *   orch-shim run STATE_DIR          start the container described by STATE_DIR/config
  *   orch-shim layer-fixup LAYER_DIR  apply whiteouts, opaque dirs, device nodes and
  *                                    xattrs that Java cannot create (records on stdin)
+ *   orch-shim exec                   run a command inside a running container
+ *                                    (health checks); see orch-shim-tools.c
  *
  * Protocol of "run" (see LinuxContainerRuntime):
  *   - STATE_DIR/config holds NUL-terminated "key=value" records.
@@ -21,58 +23,7 @@
  * zombies and tells the shim how the workload ended over a pipe, because PID 1
  * cannot die from its own signals and so cannot mirror a signal death itself.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/capability.h>
-#include <net/if.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <sys/xattr.h>
-#include <unistd.h>
-
-/* The new mount API (Linux 5.2); <linux/mount.h> clashes with <sys/mount.h>, so just the numbers. */
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-
-#define MAX_ITEMS 4096
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-struct config {
-  char *hostname, *rootfs, *upper, *work, *workdir, *log, *netns;
-  char *mount[256]; /* "ro|rw\nTARGET\nSOURCE" */
-  int nmount;
-  int mount_fd[256]; /* detached clones of the sources (open_tree), taken while the host root is visible */
-  char *lower[MAX_ITEMS];
-  int nlower;
-  char *cgroup[64];
-  int ncgroup;
-  char *argv[MAX_ITEMS + 1];
-  int nargv;
-  char *env[MAX_ITEMS + 1];
-  int nenv;
-};
+#include "orch-shim.h"
 
 struct init_args {
   struct config *cfg;
@@ -85,7 +36,7 @@ static char clone_stack[256 * 1024] __attribute__((aligned(16)));
 
 /* ---------------------------------------------------------------- helpers */
 
-static int write_all(int fd, const char *buf, size_t len) {
+int write_all(int fd, const char *buf, size_t len) {
   while (len > 0) {
     ssize_t n = write(fd, buf, len);
     if (n < 0) {
@@ -99,7 +50,7 @@ static int write_all(int fd, const char *buf, size_t len) {
 }
 
 /* Writes "error: <formatted>: <strerror(errno)>\n" to fd; errno is read first. */
-static void report_error(int fd, const char *fmt, ...) {
+void report_error(int fd, const char *fmt, ...) {
   int saved = errno;
   char msg[1024], line[1400];
   va_list ap;
@@ -113,7 +64,7 @@ static void report_error(int fd, const char *fmt, ...) {
   write_all(fd, line, strlen(line));
 }
 
-static char *read_file(const char *path, size_t *len_out) {
+char *read_file(const char *path, size_t *len_out) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return NULL;
   size_t cap = 8192, len = 0;
@@ -139,10 +90,7 @@ static char *read_file(const char *path, size_t *len_out) {
   return buf;
 }
 
-static int parse_config(const char *path, struct config *cfg) {
-  size_t len;
-  char *buf = read_file(path, &len);
-  if (buf == NULL) return -1;
+void parse_records(char *buf, size_t len, struct config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   for (size_t off = 0; off < len;) {
     char *rec = buf + off;
@@ -163,7 +111,16 @@ static int parse_config(const char *path, struct config *cfg) {
     else if (!strcmp(rec, "cgroup") && cfg->ncgroup < 64) cfg->cgroup[cfg->ncgroup++] = v;
     else if (!strcmp(rec, "arg") && cfg->nargv < MAX_ITEMS) cfg->argv[cfg->nargv++] = v;
     else if (!strcmp(rec, "env") && cfg->nenv < MAX_ITEMS) cfg->env[cfg->nenv++] = v;
+    else if (!strcmp(rec, "pid")) cfg->pid = v;
+    else if (!strcmp(rec, "timeout_ms")) cfg->timeout_ms = v;
   }
+}
+
+static int parse_config(const char *path, struct config *cfg) {
+  size_t len;
+  char *buf = read_file(path, &len);
+  if (buf == NULL) return -1;
+  parse_records(buf, len, cfg);
   errno = EINVAL;
   if (!cfg->rootfs || !cfg->upper || !cfg->work || !cfg->log || cfg->nlower == 0 || cfg->nargv == 0)
     return -1;
@@ -419,7 +376,7 @@ static const int default_caps[] = {
     CAP_SETFCAP, CAP_SETPCAP,      CAP_KILL,    CAP_AUDIT_WRITE, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
 };
 
-static int drop_privileges(int err_fd) {
+int drop_privileges(int err_fd) {
   unsigned long long keep = 0;
   for (size_t i = 0; i < sizeof default_caps / sizeof *default_caps; i++) keep |= 1ULL << default_caps[i];
   for (int cap = 0; cap < 64; cap++) {
@@ -450,7 +407,7 @@ static const char *env_path(struct config *cfg) {
 }
 
 /* execvpe would search the shim's PATH, not the container's, so search ourselves. */
-static void exec_workload(struct config *cfg) {
+void exec_workload(struct config *cfg) {
   const char *name = cfg->argv[0];
   if (strchr(name, '/')) {
     execve(name, cfg->argv, cfg->env);
@@ -470,7 +427,7 @@ static void exec_workload(struct config *cfg) {
   errno = saw_eacces ? EACCES : ENOENT;
 }
 
-static void reset_signals(void) {
+void reset_signals(void) {
   for (int s = 1; s < NSIG; s++)
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
 }
@@ -582,13 +539,13 @@ static int write_file_atomic(const char *dir, const char *name, const char *cont
   return rc;
 }
 
-static int join_cgroups(struct config *cfg, pid_t pid) {
+int join_cgroups(struct config *cfg, pid_t pid, int err_fd) {
   char buf[32];
   int len = snprintf(buf, sizeof buf, "%d\n", pid);
   for (int i = 0; i < cfg->ncgroup; i++) {
     int fd = open(cfg->cgroup[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write_all(fd, buf, (size_t)len) < 0) {
-      report_error(1, "join cgroup %s", cfg->cgroup[i]);
+      report_error(err_fd, "join cgroup %s", cfg->cgroup[i]);
       if (fd >= 0) close(fd);
       return -1;
     }
@@ -659,7 +616,7 @@ static int shim_run(const char *state_dir) {
   close(st[1]);
   close(log_fd);
   int status;
-  if (join_cgroups(&cfg, child) < 0) {
+  if (join_cgroups(&cfg, child, 1) < 0) {
     kill(child, SIGKILL);
     waitpid(child, &status, 0);
     return 1;
@@ -700,77 +657,10 @@ static int shim_run(const char *state_dir) {
   return 0;
 }
 
-/* ------------------------------------------------------- layer fixups */
-
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-static int safe_rel(const char *rel) {
-  if (rel[0] == '/' || !strcmp(rel, "..") || !strncmp(rel, "../", 3) || strstr(rel, "/../") ||
-      (strlen(rel) >= 3 && !strcmp(rel + strlen(rel) - 3, "/..")))
-    return 0;
-  return 1;
-}
-
-/*
- * Records on stdin, fields NUL-terminated, paths relative to LAYER_DIR:
- *   w PATH                         overlay whiteout (char device 0:0)
- *   o PATH                         opaque directory (trusted.overlay.opaque=y)
- *   n PATH MODE(octal) MAJOR MINOR UID GID MTIME_SEC
- *                                  device node or FIFO, with owner, mode and mtime
- *                                  (Java cannot chmod a FIFO: it opens it, and blocks)
- *   x PATH NAME HEXVALUE           extended attribute (not following symlinks)
- */
-static int layer_fixup(const char *root) {
-  size_t len;
-  char *buf = read_file("/dev/stdin", &len);
-  if (!buf) return report_error(2, "read stdin"), 1;
-  char *f[8];
-  for (size_t off = 0; off < len;) {
-    char *op = buf + off;
-    int nf = !strcmp(op, "n") ? 8 : !strcmp(op, "x") ? 4 : 2;
-    for (int i = 0; i < nf; i++) {
-      if (off >= len) return errno = 0, report_error(2, "truncated fixup record"), 1;
-      f[i] = buf + off;
-      off += strlen(f[i]) + 1;
-    }
-    if (!safe_rel(f[1])) return errno = 0, report_error(2, "path escapes layer: %s", f[1]), 1;
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", root, f[1]);
-    int rc;
-    if (!strcmp(op, "w")) {
-      rc = mknod(p, S_IFCHR, makedev(0, 0));
-    } else if (!strcmp(op, "o")) {
-      rc = lsetxattr(p, "trusted.overlay.opaque", "y", 1, 0);
-    } else if (!strcmp(op, "n")) {
-      mode_t mode = (mode_t)strtoul(f[2], NULL, 8);
-      struct timespec times[2] = {{strtol(f[7], NULL, 10), 0}, {strtol(f[7], NULL, 10), 0}};
-      rc = mknod(p, mode, makedev(strtoul(f[3], NULL, 10), strtoul(f[4], NULL, 10)));
-      if (rc == 0) rc = lchown(p, (uid_t)strtoul(f[5], NULL, 10), (gid_t)strtoul(f[6], NULL, 10));
-      if (rc == 0) rc = fchmodat(AT_FDCWD, p, mode & 07777, 0); /* after chown, which clears setuid */
-      if (rc == 0) rc = utimensat(AT_FDCWD, p, times, AT_SYMLINK_NOFOLLOW);
-    } else if (!strcmp(op, "x")) {
-      size_t hl = strlen(f[3]);
-      char *val = malloc(hl / 2 + 1);
-      for (size_t i = 0; i + 1 < hl; i += 2) val[i / 2] = (char)(hexval(f[3][i]) * 16 + hexval(f[3][i + 1]));
-      rc = lsetxattr(p, f[2], val, hl / 2, 0);
-      free(val);
-    } else {
-      return errno = 0, report_error(2, "unknown fixup op %s", op), 1;
-    }
-    if (rc < 0) return report_error(2, "fixup %s %s", op, f[1]), 1;
-  }
-  free(buf);
-  return 0;
-}
-
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "run")) return shim_run(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "layer-fixup")) return layer_fixup(argv[2]);
-  fprintf(stderr, "usage: orch-shim run STATE_DIR | orch-shim layer-fixup LAYER_DIR\n");
+  if (argc == 2 && !strcmp(argv[1], "exec")) return shim_exec();
+  fprintf(stderr, "usage: orch-shim run STATE_DIR | orch-shim layer-fixup LAYER_DIR | orch-shim exec\n");
   return 2;
 }

@@ -31,6 +31,9 @@ public interface Cgroups {
    */
   List<Path> create(String id, ResourceLimits limits) throws IOException;
 
+  /** The cgroup.procs files of the container's existing cgroups (for a process that joins later). */
+  List<Path> procsFiles(String id);
+
   /** Host pids of the processes still in the container's cgroups. */
   Set<Long> pids(String id) throws IOException;
 

@@ -56,6 +56,11 @@ public final class CgroupsV1 implements Cgroups {
   }
 
   @Override
+  public List<Path> procsFiles(String id) {
+    return dirs(id).stream().map(d -> d.resolve("cgroup.procs")).toList();
+  }
+
+  @Override
   public Set<Long> pids(String id) throws IOException {
     Set<Long> pids = new LinkedHashSet<>();
     for (Path dir : dirs(id)) {

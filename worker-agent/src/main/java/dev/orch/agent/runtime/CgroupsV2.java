@@ -72,6 +72,11 @@ public final class CgroupsV2 implements Cgroups {
   }
 
   @Override
+  public List<Path> procsFiles(String id) {
+    return List.of(dir(id).resolve("cgroup.procs"));
+  }
+
+  @Override
   public Set<Long> pids(String id) throws IOException {
     Set<Long> pids = new LinkedHashSet<>();
     try {

@@ -60,6 +60,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
   private final ScheduledExecutorService timer;
   private final boolean ownsTimer;
   private final Timeouts timeouts;
+  private final ContainerExec exec;
   private final ConcurrentHashMap<String, LinuxContainer> containers = new ConcurrentHashMap<>();
   /** Ids with a start or remove in progress: the two must never interleave for one id. */
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -92,6 +93,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     try {
       Files.createDirectories(containersRoot);
       this.shim = ShimBinary.install(stateRoot);
+      this.exec = new ContainerExec(shim, timer);
     } catch (IOException e) {
       throw new ContainerException("prepare runtime state in " + stateRoot + ": " + e.getMessage(), e);
     }
@@ -280,6 +282,28 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Runs a command inside a running container (a health check, or an operator's exec): in its
+   * namespaces and cgroups, with its capabilities, stdout and stderr captured.
+   *
+   * @throws ContainerException if the container is not running here or the shim cannot be run
+   */
+  public ExecResult exec(String id, List<String> argv, List<String> env, String workdir, Duration timeout)
+      throws ContainerException {
+    LinuxContainer container = containers.get(id);
+    if (container == null || container.exitFuture().isDone() || container.pid() <= 0) {
+      throw new ContainerException("container " + id + " is not running");
+    }
+    if (argv.isEmpty()) {
+      throw new ContainerException("exec in " + id + ": no command");
+    }
+    try {
+      return exec.run(container.pid(), cgroups.procsFiles(id), argv, env, workdir, timeout);
+    } catch (IOException e) {
+      throw new ContainerException("exec in " + id + ": " + e.getMessage(), e);
     }
   }
 

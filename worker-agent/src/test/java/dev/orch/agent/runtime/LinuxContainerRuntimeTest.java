@@ -300,6 +300,33 @@ class LinuxContainerRuntimeTest {
     }
   }
 
+  @Test
+  void execRunsACommandInsideTheRunningContainer() throws Exception {
+    Container c = start("exec", "sleep", "1000");
+
+    ExecResult r = runtime.exec("exec", List.of("sh", "-c", "echo $$ $X; hostname; pwd; grep -c . /proc/self/cgroup >/dev/null"
+        + " && grep memory /proc/self/cgroup; exit 3"), List.of("PATH=/bin", "X=y"), "/tmp", QUICK);
+
+    assertEquals(3, r.exitCode(), r.output());
+    assertFalse(r.timedOut());
+    List<String> lines = r.output().lines().toList();
+    assertEquals("3 y", lines.get(0), "pid 1 is the init, 2 the workload, 3 the exec'd shell");
+    assertEquals("host-exec", lines.get(1));
+    assertEquals("/tmp", lines.get(2));
+    if (runtime.cgroups().version().equals("v1")) {
+      assertTrue(lines.get(3).endsWith(SCOPE + "/exec"), r.output());
+    }
+    assertEquals(127, runtime.exec("exec", List.of("no-such-probe"), List.of("PATH=/bin"), "/", QUICK).exitCode());
+
+    ExecResult slow = runtime.exec("exec", List.of("sleep", "1000"), List.of("PATH=/bin"), "/", Duration.ofMillis(200));
+    assertTrue(slow.timedOut());
+    await().atMost(QUICK).until(() -> runtime.cgroups().pids("exec").size() == 2);
+
+    c.stop(Duration.ZERO);
+    exitOf(c);
+    assertThrows(ContainerException.class, () -> runtime.exec("exec", List.of("true"), List.of(), "/", QUICK));
+  }
+
   private static void run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());

@@ -1,0 +1,92 @@
+package dev.orch.agent.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a command inside a running container with {@code orch-shim exec}: it joins the
+ * container's cgroups and namespaces and runs the command with the container's privileges. The
+ * shim enforces the timeout (killing and reaping the command, which keeps the container's pid
+ * namespace tidy); killing the shim from here is only the backstop for a shim that hangs.
+ */
+final class ContainerExec {
+
+  /** Health-check output is for people reading a status line: more is dropped. */
+  static final int MAX_OUTPUT = 64 * 1024;
+
+  /** How long past the timeout a shim may take before it is killed from here. */
+  private static final Duration BACKSTOP = Duration.ofSeconds(5);
+
+  private final Path shim;
+  private final ScheduledExecutorService timer;
+
+  ContainerExec(Path shim, ScheduledExecutorService timer) {
+    this.shim = shim;
+    this.timer = timer;
+  }
+
+  ExecResult run(long initPid, List<Path> cgroupProcs, List<String> argv, List<String> env, String workdir,
+      Duration timeout) throws IOException, ContainerException {
+    ByteArrayOutputStream records = new ByteArrayOutputStream();
+    record(records, "pid", Long.toString(initPid));
+    for (Path procs : cgroupProcs) {
+      record(records, "cgroup", procs.toString());
+    }
+    record(records, "workdir", workdir == null || workdir.isEmpty() ? "/" : workdir);
+    record(records, "timeout_ms", Long.toString(Math.max(1, timeout.toMillis())));
+    for (String arg : argv) {
+      record(records, "arg", arg);
+    }
+    for (String e : env) {
+      record(records, "env", e);
+    }
+    Process p = new ProcessBuilder(shim.toString(), "exec").start();
+    ScheduledFuture<?> backstop = timer.schedule(
+        p::destroyForcibly, timeout.plus(BACKSTOP).toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      try (OutputStream stdin = p.getOutputStream()) {
+        stdin.write(records.toByteArray());
+      }
+      String output = readCapped(p.getInputStream());
+      // The shim's own stderr holds at most a line, so reading it second cannot deadlock.
+      String shimSays = readCapped(p.getErrorStream());
+      int code = p.waitFor();
+      boolean timedOut = shimSays.contains("timeout") || (backstop.isDone() && !backstop.isCancelled());
+      return new ExecResult(code, output, timedOut);
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new ContainerException("interrupted while running " + argv, e);
+    } finally {
+      backstop.cancel(false);
+    }
+  }
+
+  private static String readCapped(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try (in) {
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        out.write(buf, 0, Math.max(0, Math.min(n, MAX_OUTPUT - out.size())));
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void record(ByteArrayOutputStream out, String key, String value) throws ContainerException {
+    if (value.indexOf('\0') >= 0) {
+      throw new ContainerException(key + " contains a NUL byte");
+    }
+    out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
+    out.write(0);
+  }
+}
