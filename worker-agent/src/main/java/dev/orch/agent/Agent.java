@@ -36,7 +36,9 @@ public final class Agent implements AutoCloseable {
   private static final long CALL_TIMEOUT_MS = 10_000;
 
   private final AgentConfig config;
-  private final Channel channel;
+  private final java.util.function.Supplier<Channel> channels;
+  /** The channel of the current session; replaced when a session starts (e.g. after certificate renewal). */
+  private volatile Channel channel;
   private final TaskStatusBatcher statuses = new TaskStatusBatcher();
   private final ExecutorService taskExecutor;
   private final TaskContext ctx;
@@ -45,9 +47,14 @@ public final class Agent implements AutoCloseable {
   private final Thread sessionLoop;
   private volatile boolean closed;
 
-  public Agent(AgentConfig config, Channel channel) {
+  /**
+   * @param channels gives the channel to the manager for each new session, so that a channel
+   *     rebuilt with a renewed certificate is used from the next session on
+   */
+  public Agent(AgentConfig config, java.util.function.Supplier<Channel> channels) {
     this.config = config;
-    this.channel = channel;
+    this.channels = channels;
+    this.channel = channels.get();
     this.taskExecutor = Executors.newFixedThreadPool(8, daemon("task-controller"));
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
     this.ctx = new TaskContext(config, statuses, taskExecutor);
@@ -96,6 +103,7 @@ public final class Agent implements AutoCloseable {
 
   /** Runs one session until it breaks. */
   private void runSession(CompletableFuture<Void> ended) throws Exception {
+    channel = channels.get();
     var async = DispatcherGrpc.newStub(channel);
     CompletableFuture<SessionMessage> opened = new CompletableFuture<>();
     async.session(SessionRequest.newBuilder()
