@@ -52,6 +52,9 @@ public interface Cgroups {
   /** Whether any of the container's cgroup directories exists. */
   boolean exists(String id);
 
+  /** Current memory, CPU and pids use of the container. */
+  ResourceUsage usage(String id) throws IOException;
+
   /** Whether the kernel's OOM killer killed a process of the container. */
   boolean oomKilled(String id);
 
@@ -62,6 +65,20 @@ public interface Cgroups {
   static long cpuQuotaUs(long nanoCpus) {
     // The kernel refuses quotas under 1 ms.
     return Math.max(1000, nanoCpus * CPU_PERIOD_US / 1_000_000_000L);
+  }
+
+  /** A cgroup file holding one number, or the value of one "key value" line of it. */
+  static long readLong(Path file, String key) throws IOException {
+    for (String line : Files.readAllLines(file)) {
+      String l = line.trim();
+      if (key == null && !l.isEmpty()) {
+        return l.equals("max") ? Long.MAX_VALUE : Long.parseLong(l);
+      }
+      if (key != null && l.startsWith(key + " ")) {
+        return Long.parseLong(l.substring(key.length() + 1).trim());
+      }
+    }
+    throw new IOException(file + " has no " + (key == null ? "value" : key));
   }
 
   static long pidsMax(ResourceLimits limits) {

@@ -108,6 +108,15 @@ public final class CgroupsV1 implements Cgroups {
   }
 
   @Override
+  public ResourceUsage usage(String id) throws IOException {
+    long cpu = mounts.containsKey("cpuacct") ? Cgroups.readLong(dir("cpuacct", id).resolve("cpuacct.usage"), null) : 0;
+    return new ResourceUsage(
+        Cgroups.readLong(dir("memory", id).resolve("memory.usage_in_bytes"), null),
+        cpu,
+        Cgroups.readLong(dir("pids", id).resolve("pids.current"), null));
+  }
+
+  @Override
   public boolean oomKilled(String id) {
     try {
       for (String line : Files.readAllLines(dir("memory", id).resolve("memory.oom_control"))) {

@@ -107,6 +107,15 @@ public final class CgroupsV2 implements Cgroups {
   }
 
   @Override
+  public ResourceUsage usage(String id) throws IOException {
+    Path dir = dir(id);
+    return new ResourceUsage(
+        Cgroups.readLong(dir.resolve("memory.current"), null),
+        Cgroups.readLong(dir.resolve("cpu.stat"), "usage_usec") * 1000,
+        Cgroups.readLong(dir.resolve("pids.current"), null));
+  }
+
+  @Override
   public boolean oomKilled(String id) {
     try {
       for (String line : Files.readAllLines(dir(id).resolve("memory.events"))) {

@@ -307,6 +307,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
   }
 
+  /** What the container uses now (for stats); fails once it has been removed. */
+  public ResourceUsage usage(String id) throws ContainerException {
+    try {
+      return cgroups.usage(id);
+    } catch (IOException | NumberFormatException e) {
+      throw new ContainerException("usage of container " + id + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public List<Container> recover() {
     List<Container> found = new ArrayList<>();

@@ -67,6 +67,10 @@ class CgroupsTest {
     assertEquals("1073741824", Files.readString(dir.resolve("orch/n1/c1/memory.max")));
     assertEquals("25000 100000", Files.readString(dir.resolve("orch/n1/c1/cpu.max")));
     assertEquals("64", Files.readString(dir.resolve("orch/n1/c1/pids.max")));
+    Files.writeString(dir.resolve("orch/n1/c1/memory.current"), "4096\n");
+    Files.writeString(dir.resolve("orch/n1/c1/cpu.stat"), "usage_usec 1500\nuser_usec 1000\n");
+    Files.writeString(dir.resolve("orch/n1/c1/pids.current"), "3\n");
+    assertEquals(new ResourceUsage(4096, 1_500_000, 3), v2.usage("c1"));
     assertTrue(v2.exists("c1"));
     assertFalse(v2.exists("c2"));
   }

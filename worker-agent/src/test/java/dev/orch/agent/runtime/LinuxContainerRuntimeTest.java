@@ -118,6 +118,9 @@ class LinuxContainerRuntimeTest {
     assertEquals(Long.toString(64L << 20), Files.readString(cgroups.memoryLimitFile("ns")).trim());
     assertTrue(cgroups.pids("ns").contains((long) c.pid()));
     assertTrue(Files.readString(Path.of("/proc", Integer.toString(c.pid()), "cgroup")).contains(SCOPE + "/ns"));
+    ResourceUsage usage = runtime.usage("ns");
+    assertTrue(usage.pids() >= 2, "init and the workload: " + usage);
+    assertTrue(usage.memoryBytes() > 0 && usage.cpuNanos() > 0, usage.toString());
     assertFalse(c.exited().isDone());
   }
 
