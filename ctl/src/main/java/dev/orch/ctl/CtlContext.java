@@ -1,5 +1,6 @@
 package dev.orch.ctl;
 
+import dev.orch.ctl.connect.ClientTls;
 import dev.orch.ctl.connect.ManagerAddress;
 import dev.orch.ctl.connect.ManagerConnection;
 import java.io.PrintWriter;
@@ -11,7 +12,7 @@ import java.util.function.Supplier;
 /**
  * What every command needs from its surroundings: output streams, the environment and a clock.
  * They are injected rather than taken from {@code System} so that orchctl runs in-process in
- * tests with a chosen ORCH_HOST and captured output.
+ * tests with a chosen ORCH_HOST, ORCH_TLS_DIR and captured output.
  */
 public final class CtlContext {
     /** How long commands that wait for the cluster (service create) wait by default. */
@@ -22,14 +23,16 @@ public final class CtlContext {
     private final Map<String, String> env;
     private final Clock clock;
     private final Supplier<String> hostOption;
+    private final Supplier<String> tlsDirOption;
 
     CtlContext(PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock,
-            Supplier<String> hostOption) {
+            Supplier<String> hostOption, Supplier<String> tlsDirOption) {
         this.out = out;
         this.err = err;
         this.env = Map.copyOf(env);
         this.clock = clock;
         this.hostOption = hostOption;
+        this.tlsDirOption = tlsDirOption;
     }
 
     public PrintWriter out() {
@@ -50,11 +53,13 @@ public final class CtlContext {
     }
 
     /**
-     * Resolves the manager address (--host, ORCH_HOST, the host file) and opens a channel. Called
-     * only once the command line has been validated, so usage errors never wait on the network.
+     * Resolves the manager address (--host, ORCH_HOST, the host file) and the client certificate
+     * (--tls-dir, ORCH_TLS_DIR, the config directory) and opens a mutual-TLS channel. Called only
+     * once the command line has been validated, so usage errors never wait on the network.
      */
     public ManagerConnection connect() {
-        return ManagerConnection.open(ManagerAddress.discover(hostOption.get(), env));
+        ManagerAddress address = ManagerAddress.discover(hostOption.get(), env);
+        return ManagerConnection.open(address, ClientTls.discover(tlsDirOption.get(), env));
     }
 
     /**

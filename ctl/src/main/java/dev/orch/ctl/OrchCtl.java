@@ -3,6 +3,7 @@ package dev.orch.ctl;
 import dev.orch.ctl.image.ImageCommand;
 import dev.orch.ctl.node.NodeCommand;
 import dev.orch.ctl.service.ServiceCommand;
+import dev.orch.ctl.swarm.SwarmCommand;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -27,13 +28,22 @@ import picocli.CommandLine.ScopeType;
         description = "Drive an orch cluster through a manager's Control API.",
         footer = {"", "The manager address comes from --host, else ORCH_HOST, else the file "
                 + "$ORCH_CONFIG_DIR/host (default ~/.orch/host) that orchd init writes.",
+                "The client certificate (ca.pem, cert.pem, key.pem: the admin bundle in the "
+                + "manager's DATA/admin/) is read from --tls-dir, else ORCH_TLS_DIR, else "
+                + "$ORCH_CONFIG_DIR (default ~/.orch).",
                 "Exit codes: 0 ok, 1 failure (unreachable manager, refused request), 2 usage error."},
-        subcommands = {ServiceCommand.class, NodeCommand.class, ImageCommand.class})
+        subcommands = {ServiceCommand.class, NodeCommand.class, ImageCommand.class,
+            SwarmCommand.class})
 public final class OrchCtl extends CommandGroup {
     /** Inherited so that it may be written before or after the subcommand, as with docker -H. */
     @Option(names = "--host", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
             description = "Manager to talk to (default: ORCH_HOST, then the host file).")
     String host;
+
+    @Option(names = "--tls-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Directory with ca.pem, cert.pem and key.pem (default: ORCH_TLS_DIR, "
+                    + "then $ORCH_CONFIG_DIR or ~/.orch).")
+    String tlsDir;
 
     private OrchCtl() {
     }
@@ -55,7 +65,7 @@ public final class OrchCtl extends CommandGroup {
         try {
             OrchCtl root = new OrchCtl();
             CtlContext context = new CtlContext(outWriter, errWriter, env, Clock.systemUTC(),
-                    () -> root.host);
+                    () -> root.host, () -> root.tlsDir);
             return commandLine(root, context, env).execute(args);
         } finally {
             outWriter.flush();

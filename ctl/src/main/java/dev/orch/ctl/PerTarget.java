@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * Runs one action per named target (rm a b c, scale a=1 b=2) as docker does: a target that fails
  * gets its own error line and the rest still run; the exit code says whether any failed. An
- * unreachable manager stops the loop, since every other target would fail the same way.
+ * unreachable manager, or one that refuses this client's certificate, stops the loop, since every
+ * other target would fail the same way.
  */
 public final class PerTarget {
     private PerTarget() {
@@ -20,7 +21,7 @@ public final class PerTarget {
             try {
                 action.accept(target);
             } catch (RpcFailedException e) {
-                if (e.isUnavailable()) {
+                if (e.affectsEveryCall()) {
                     throw e;
                 }
                 exitCode = reportOne(err, e);

@@ -1,11 +1,18 @@
 package dev.orch.ctl;
 
+import dev.orch.proto.Cluster;
+import dev.orch.proto.ClusterResponse;
 import dev.orch.proto.ControlGrpc;
 import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.GetClusterRequest;
+import dev.orch.proto.GetJoinTokensRequest;
+import dev.orch.proto.GetNodeRequest;
 import dev.orch.proto.GetServiceRequest;
 import dev.orch.proto.Image;
 import dev.orch.proto.ImageResponse;
 import dev.orch.proto.ImportImageChunk;
+import dev.orch.proto.JoinTokens;
+import dev.orch.proto.JoinTokensResponse;
 import dev.orch.proto.ListImagesRequest;
 import dev.orch.proto.ListImagesResponse;
 import dev.orch.proto.ListNodesRequest;
@@ -16,6 +23,10 @@ import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.ListTasksResponse;
 import dev.orch.proto.Meta;
 import dev.orch.proto.Node;
+import dev.orch.proto.NodeResponse;
+import dev.orch.proto.NodeState;
+import dev.orch.proto.RemoveNodeRequest;
+import dev.orch.proto.RemoveNodeResponse;
 import dev.orch.proto.RemoveServiceRequest;
 import dev.orch.proto.RemoveServiceResponse;
 import dev.orch.proto.Service;
@@ -24,15 +35,24 @@ import dev.orch.proto.Task;
 import dev.orch.proto.TaskSpec;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
+import dev.orch.proto.UpdateClusterRequest;
+import dev.orch.proto.UpdateNodeRequest;
 import dev.orch.proto.UpdateServiceRequest;
 import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsServerCredentials;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +63,9 @@ import java.util.function.Supplier;
 /**
  * A Control API server on a real local port, holding its objects in lists. It answers like the
  * manager is meant to (names or id prefixes resolve, stale versions are ABORTED), so commands are
- * tested over real gRPC without a cluster.
+ * tested over real gRPC without a cluster. Like the manager it serves only mutual TLS: its
+ * certificate is the shared {@link TestCa}'s manager bundle and it requires a client certificate
+ * of that CA; {@link #env()} points orchctl at the CA's admin bundle.
  */
 public final class FakeManager extends ControlGrpc.ControlImplBase implements AutoCloseable {
     /** The node every task runs on; add a Node with this id to see its hostname in ps. */
@@ -53,21 +75,72 @@ public final class FakeManager extends ControlGrpc.ControlImplBase implements Au
     public final List<Node> nodes = new CopyOnWriteArrayList<>();
     public final List<Image> images = new CopyOnWriteArrayList<>();
     public final List<ImportImageChunk> importedChunks = new CopyOnWriteArrayList<>();
+    public final List<UpdateNodeRequest> nodeUpdates = new CopyOnWriteArrayList<>();
+    public final List<RemoveNodeRequest> nodeRemovals = new CopyOnWriteArrayList<>();
+    public final List<GetJoinTokensRequest> joinTokenRequests = new CopyOnWriteArrayList<>();
+    public final List<UpdateClusterRequest> clusterUpdates = new CopyOnWriteArrayList<>();
     /** Whether created services get running tasks at once (else they stay pending). */
     public volatile boolean startTasks = true;
-    /** How many UpdateService calls to refuse as stale before accepting one. */
+    /** How many UpdateService or UpdateNode calls to refuse as stale before accepting one. */
     public volatile int conflictsToInject;
+    /** When set, every call is refused with PERMISSION_DENIED and this description. */
+    public volatile String refuseCertificate;
+    public volatile String workerToken = "ORCH-1-" + "c".repeat(64) + "-workersecret1";
+    public volatile String managerToken = "ORCH-1-" + "c".repeat(64) + "-managersecret1";
+    /** The managers' addresses a join token response lists. */
+    public volatile List<String> managerAddresses = List.of("10.0.0.1:4242");
+    public volatile Cluster cluster = Cluster.newBuilder()
+            .setMeta(Meta.newBuilder().setId("cluster-1").setVersion(7))
+            .setName("default").setDispatcherHeartbeatMs(5000).build();
     private final Server server;
     private int nextId = 1;
     private long version = 100;
+    private int rotations;
 
+    /** Serves with the shared CA's manager certificate and requires its client certificates. */
     public FakeManager() throws IOException {
-        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(this).build().start();
+        this(TestCa.managerBundle());
     }
 
+    /** Serves with the certificate in {@code bundle} (ca.pem, cert.pem, key.pem). */
+    public FakeManager(Path bundle) throws IOException {
+        ServerCredentials credentials = TlsServerCredentials.newBuilder()
+                .keyManager(bundle.resolve("cert.pem").toFile(), bundle.resolve("key.pem").toFile())
+                .trustManager(bundle.resolve("ca.pem").toFile())
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                .build();
+        server = Grpc.newServerBuilderForPort(0, credentials)
+                .addService(ServerInterceptors.intercept(this, new CertificateRefusal()))
+                .build().start();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** ORCH_HOST of this server and ORCH_TLS_DIR of the shared CA's admin bundle. */
     public Map<String, String> env() {
-        return Map.of("ORCH_HOST", "127.0.0.1:" + server.getPort());
+        return Map.of("ORCH_HOST", "127.0.0.1:" + server.getPort(),
+                "ORCH_TLS_DIR", TestCa.adminBundle().toString());
+    }
+
+    /** A Control service without TLS, as an old manager served it. */
+    public static final class Plain extends ControlGrpc.ControlImplBase {
+    }
+
+    /** What the manager's authorization does with a certificate of another cluster or role. */
+    private final class CertificateRefusal implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                ServerCallHandler<Q, R> next) {
+            String refusal = refuseCertificate;
+            if (refusal != null) {
+                call.close(Status.PERMISSION_DENIED.withDescription(refusal), new Metadata());
+                return new ServerCall.Listener<>() {
+                };
+            }
+            return next.startCall(call, headers);
+        }
     }
 
     @Override
@@ -194,6 +267,90 @@ public final class FakeManager extends ControlGrpc.ControlImplBase implements Au
     @Override
     public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
         out.onNext(ListNodesResponse.newBuilder().addAllNodes(nodes).build());
+        out.onCompleted();
+    }
+
+    private Node findNode(String nameOrId) {
+        return nodes.stream().filter(n -> n.getDescription().getHostname().equals(nameOrId)
+                || n.getMeta().getId().startsWith(nameOrId)).findFirst()
+                .orElseThrow(() -> Status.NOT_FOUND
+                        .withDescription("node " + nameOrId + " not found").asRuntimeException());
+    }
+
+    @Override
+    public void getNode(GetNodeRequest request, StreamObserver<NodeResponse> out) {
+        respond(out, () -> NodeResponse.newBuilder().setNode(findNode(request.getNode())).build());
+    }
+
+    @Override
+    public synchronized void updateNode(UpdateNodeRequest request, StreamObserver<NodeResponse> out) {
+        respond(out, () -> {
+            nodeUpdates.add(request);
+            Node current = findNode(request.getNode());
+            if (conflictsToInject > 0 || request.getVersion() != current.getMeta().getVersion()) {
+                conflictsToInject--;
+                nodes.set(nodes.indexOf(current), current.toBuilder().setMeta(current.getMeta()
+                        .toBuilder().setVersion(++version)).build());
+                throw Status.ABORTED.withDescription("node " + current.getMeta().getId()
+                        + " changed since version " + request.getVersion() + "; read it again")
+                        .asRuntimeException();
+            }
+            Node updated = current.toBuilder().setSpec(request.getSpec())
+                    .setMeta(current.getMeta().toBuilder().setVersion(++version)).build();
+            nodes.set(nodes.indexOf(current), updated);
+            return NodeResponse.newBuilder().setNode(updated).build();
+        });
+    }
+
+    @Override
+    public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> out) {
+        respond(out, () -> {
+            nodeRemovals.add(request);
+            Node node = findNode(request.getNode());
+            if (node.getStatus().getState() == NodeState.NODE_READY && !request.getForce()) {
+                throw Status.FAILED_PRECONDITION.withDescription("node " + request.getNode()
+                        + " is ready; drain it and stop orchd there first, or use --force")
+                        .asRuntimeException();
+            }
+            nodes.remove(node);
+            return RemoveNodeResponse.newBuilder().setId(node.getMeta().getId()).build();
+        });
+    }
+
+    @Override
+    public synchronized void getJoinTokens(GetJoinTokensRequest request,
+            StreamObserver<JoinTokensResponse> out) {
+        joinTokenRequests.add(request);
+        if (request.getRotateWorker()) {
+            workerToken = "ORCH-1-" + "c".repeat(64) + "-rotatedworker" + ++rotations;
+        }
+        if (request.getRotateManager()) {
+            managerToken = "ORCH-1-" + "c".repeat(64) + "-rotatedmanager" + ++rotations;
+        }
+        out.onNext(JoinTokensResponse.newBuilder().setWorker(workerToken).setManager(managerToken)
+                .addAllManagers(managerAddresses).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getCluster(GetClusterRequest request, StreamObserver<ClusterResponse> out) {
+        Cluster current = cluster.toBuilder().setJoinTokens(JoinTokens.newBuilder()
+                .setWorker(workerToken).setManager(managerToken)).build();
+        out.onNext(ClusterResponse.newBuilder().setCluster(current).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public synchronized void updateCluster(UpdateClusterRequest request,
+            StreamObserver<ClusterResponse> out) {
+        clusterUpdates.add(request);
+        Cluster.Builder updated = cluster.toBuilder();
+        if (request.getDispatcherHeartbeatMs() != 0) {
+            updated.setDispatcherHeartbeatMs(request.getDispatcherHeartbeatMs());
+        }
+        updated.setMeta(cluster.getMeta().toBuilder().setVersion(++version));
+        cluster = updated.build();
+        out.onNext(ClusterResponse.newBuilder().setCluster(cluster).build());
         out.onCompleted();
     }
 

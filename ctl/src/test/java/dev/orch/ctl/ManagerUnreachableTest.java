@@ -12,8 +12,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real gRPC against a local port nothing listens on, reached through each way of naming it. */
+/**
+ * Real gRPC against a local port nothing listens on, reached through each way of naming it. The
+ * client certificate is there (an unreachable manager must not be blamed on TLS).
+ */
 class ManagerUnreachableTest {
+    private static final String TLS_DIR = TestCa.adminBundle().toString();
     private static int closedPort;
 
     @BeforeAll
@@ -23,6 +27,10 @@ class ManagerUnreachableTest {
         }
     }
 
+    private static Map<String, String> unreachableEnv() {
+        return Map.of("ORCH_HOST", "127.0.0.1:" + closedPort, "ORCH_TLS_DIR", TLS_DIR);
+    }
+
     private String expectedLine() {
         return "error: cannot reach the manager at 127.0.0.1:" + closedPort
                 + " (connection refused); is orchd running? check --host/ORCH_HOST";
@@ -30,7 +38,8 @@ class ManagerUnreachableTest {
 
     @Test
     void hostOptionBeforeTheCommand() {
-        CtlRun run = CtlRun.run(Map.of(), "--host", "127.0.0.1:" + closedPort, "service", "ls");
+        CtlRun run = CtlRun.run(Map.of("ORCH_TLS_DIR", TLS_DIR), "--host",
+                "127.0.0.1:" + closedPort, "service", "ls");
         assertEquals(ExitCodes.FAILURE, run.exitCode());
         assertEquals(expectedLine(), run.errorLine());
         assertEquals("", run.out());
@@ -38,23 +47,26 @@ class ManagerUnreachableTest {
 
     @Test
     void hostOptionAfterTheCommandWins() {
-        CtlRun run = CtlRun.run(Map.of("ORCH_HOST", "127.0.0.1:1"), "node", "ls",
-                "--host", "127.0.0.1:" + closedPort);
+        CtlRun run = CtlRun.run(Map.of("ORCH_HOST", "127.0.0.1:1", "ORCH_TLS_DIR", TLS_DIR),
+                "node", "ls", "--host", "127.0.0.1:" + closedPort);
         assertEquals(ExitCodes.FAILURE, run.exitCode());
         assertEquals(expectedLine(), run.errorLine());
     }
 
     @Test
     void orchHostEnvironment() {
-        CtlRun run = CtlRun.run(Map.of("ORCH_HOST", "127.0.0.1:" + closedPort),
+        CtlRun run = CtlRun.run(unreachableEnv(),
                 "service", "create", "-d", "busybox", "sh", "-c", "sleep 1");
         assertEquals(ExitCodes.FAILURE, run.exitCode());
         assertEquals(expectedLine(), run.errorLine());
     }
 
     @Test
-    void hostFileWrittenByOrchdInit(@TempDir Path config) throws IOException {
+    void hostFileAndBundleWrittenByOrchdInit(@TempDir Path config) throws IOException {
         Files.writeString(config.resolve("host"), "127.0.0.1:" + closedPort + "\n");
+        for (String file : new String[] {"ca.pem", "cert.pem", "key.pem"}) {
+            Files.copy(TestCa.adminBundle().resolve(file), config.resolve(file));
+        }
         CtlRun run = CtlRun.run(Map.of("ORCH_CONFIG_DIR", config.toString()), "image", "ls");
         assertEquals(ExitCodes.FAILURE, run.exitCode());
         assertEquals(expectedLine(), run.errorLine());
@@ -70,7 +82,7 @@ class ManagerUnreachableTest {
 
     @Test
     void severalTargetsStopAtTheFirstUnreachable() {
-        CtlRun run = CtlRun.run(Map.of("ORCH_HOST", "127.0.0.1:" + closedPort),
+        CtlRun run = CtlRun.run(unreachableEnv(),
                 "service", "rm", "a", "b", "c");
         assertEquals(ExitCodes.FAILURE, run.exitCode());
         assertEquals(expectedLine(), run.errorLine());

@@ -51,7 +51,7 @@ class NodeAndImageCommandsTest {
         CtlRun run = CtlRun.run(manager.env(), "node", "ls");
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
         assertEquals("ID   HOSTNAME    STATUS   AVAILABILITY   MANAGER STATUS\n"
-                + "n1   manager-1   Ready    Active         Reachable\n"
+                + "n1   manager-1   Ready    Active         Leader\n"
                 + "n2   worker-1    Down     Drain\n", run.out());
     }
 

@@ -58,7 +58,7 @@ class UsageErrorsTest {
     @Test
     void unknownCommandsAndOptions() {
         assertUsage("error: unknown command \"servce\" for \"orchctl\"; use one of: service, node, "
-                + "image (see 'orchctl --help')", "servce", "ls");
+                + "image, swarm (see 'orchctl --help')", "servce", "ls");
         assertUsage("error: unknown option \"--bogus\" for \"orchctl service ls\" (see 'orchctl "
                 + "service ls --help')", "service", "ls", "--bogus");
         assertUsage("error: \"orchctl service\" needs a command: create, ls, ps, inspect, scale, rm "
@@ -67,6 +67,38 @@ class UsageErrorsTest {
                 + "--help')", "service", "create");
         assertUsage("error: invalid --format \"yaml\": use table or json",
                 "node", "ls", "--format", "yaml");
+    }
+
+    @Test
+    void badNodeUpdates() {
+        assertUsage("error: invalid --availability \"x\": use active, pause or drain",
+                "node", "update", "--availability", "x", "worker-1");
+        assertUsage("error: invalid --label-add \"=v\": use KEY=VALUE (e.g. --label-add zone=eu-1)",
+                "node", "update", "--label-add", "=v", "worker-1");
+        assertUsage("error: invalid --label-rm \"\": use the label's KEY (e.g. --label-rm zone)",
+                "node", "update", "--label-rm", "", "worker-1");
+        assertUsage("error: \"orchctl node update\" needs a change: --availability, --label-add or "
+                + "--label-rm (see 'orchctl node update --help')", "node", "update", "worker-1");
+        assertUsage("error: \"orchctl node update\" needs NODE (see 'orchctl node update --help')",
+                "node", "update", "--availability", "drain");
+    }
+
+    @Test
+    void badSwarmCommands() {
+        assertUsage("error: invalid --dispatcher-heartbeat \"5x\": unknown unit \"x\"; use a number "
+                + "with a unit ns, us, ms, s, m, h (e.g. 500ms, 5s, 1m30s)",
+                "swarm", "update", "--dispatcher-heartbeat", "5x");
+        assertUsage("error: invalid --dispatcher-heartbeat \"0s\": must be at least 1ms (e.g. 5s)",
+                "swarm", "update", "--dispatcher-heartbeat", "0s");
+        assertUsage("error: invalid --dispatcher-heartbeat \"-5s\": must not be negative; use a "
+                + "number with a unit ns, us, ms, s, m, h (e.g. 500ms, 5s, 1m30s)",
+                "swarm", "update", "--dispatcher-heartbeat=-5s");
+        assertUsage("error: \"orchctl swarm update\" needs a setting to change: "
+                + "--dispatcher-heartbeat (see 'orchctl swarm update --help')", "swarm", "update");
+        assertUsage("error: invalid role \"admin\": use worker or manager (e.g. orchctl swarm "
+                + "join-token worker)", "swarm", "join-token", "admin");
+        assertUsage("error: \"orchctl swarm\" needs a command: join-token, inspect, update (see "
+                + "'orchctl swarm --help')", "swarm");
     }
 
     @Test

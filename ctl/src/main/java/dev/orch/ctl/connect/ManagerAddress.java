@@ -39,11 +39,19 @@ public record ManagerAddress(String host, int port) {
      * (the account's, not $HOME), which is where orchd init writes it.
      */
     public static Path hostFile(Map<String, String> env) {
+        return configDir(env).resolve("host");
+    }
+
+    /**
+     * {@code $ORCH_CONFIG_DIR}, else {@code ~/.orch}: where orchd init writes the host file and the
+     * admin bundle ({@link ClientTls}).
+     */
+    public static Path configDir(Map<String, String> env) {
         String configDir = env.get("ORCH_CONFIG_DIR");
         if (configDir != null && !configDir.isBlank()) {
-            return Path.of(configDir, "host");
+            return Path.of(configDir);
         }
-        return Path.of(System.getProperty("user.home"), ".orch", "host");
+        return Path.of(System.getProperty("user.home"), ".orch");
     }
 
     /** The first non-blank line of the host file, or null when there is no such file. */

@@ -1,18 +1,23 @@
 package dev.orch.ctl.connect;
 
+import dev.orch.ctl.CommandFailedException;
 import dev.orch.proto.ControlGrpc;
+import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A channel to one manager's Control API. This is the only place orchctl creates channels, so
- * that mutual TLS (the node certificate and pinned root CA) is added here and nowhere else.
+ * A channel to one manager's Control API. This is the only place orchctl creates channels. Every
+ * channel is mutual TLS: the manager's certificate must chain to the cluster's root CA in
+ * {@code ca.pem} (never the platform's trust store) and carry the name {@value #MANAGER_AUTHORITY};
+ * orchctl presents the admin certificate {@code cert.pem}/{@code key.pem} ({@link ClientTls}).
  *
  * <p>Every call gets its own deadline: a CLI must fail with a message rather than hang on a
  * partitioned manager.
@@ -23,29 +28,79 @@ public final class ManagerConnection implements AutoCloseable {
     /** Deadline of an image import, which streams a whole archive and unpacks it on the manager. */
     public static final Duration IMPORT_TIMEOUT = Duration.ofMinutes(30);
 
+    /**
+     * The DNS name in every manager's server certificate, checked instead of the address: managers
+     * are reached by IP addresses that change, and only manager certificates carry this name.
+     */
+    public static final String MANAGER_AUTHORITY = "orch-manager";
+
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
 
     private final ManagerAddress address;
+    private final ClientTls tls;
     private final ManagedChannel channel;
 
-    private ManagerConnection(ManagerAddress address, ManagedChannel channel) {
+    private ManagerConnection(ManagerAddress address, ClientTls tls, ManagedChannel channel) {
         this.address = address;
+        this.tls = tls;
         this.channel = channel;
     }
 
-    /** Creates the channel; it connects lazily, on the first call. */
-    public static ManagerConnection open(ManagerAddress address) {
-        // Plaintext until the CA work lands: swap InsecureChannelCredentials for TLS credentials.
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(),
-                        InsecureChannelCredentials.create())
-                .userAgent("orchctl")
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .build();
-        return new ManagerConnection(address, channel);
+    /**
+     * Creates the channel; it connects lazily, on the first call. Missing or unusable certificate
+     * files fail here, before anything goes on the network.
+     */
+    public static ManagerConnection open(ManagerAddress address, ClientTls tls) {
+        ChannelCredentials credentials = credentials(tls.requireFiles());
+        ManagedChannel channel;
+        try {
+            channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials)
+                    .overrideAuthority(MANAGER_AUTHORITY)
+                    .userAgent("orchctl")
+                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .build();
+        } catch (RuntimeException e) {
+            // grpc-netty parses the PEM files only here: a file that is not a certificate or a
+            // PKCS#8 key, or a key that does not match the certificate, ends up in this exception.
+            throw unusable(tls, e);
+        }
+        return new ManagerConnection(address, tls, channel);
     }
+
+    private static ChannelCredentials credentials(ClientTls tls) {
+        try {
+            return TlsChannelCredentials.newBuilder()
+                    .trustManager(tls.ca().toFile())
+                    .keyManager(tls.cert().toFile(), tls.key().toFile())
+                    .build();
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot read the client certificate in " + tls.dir()
+                    + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); "
+                    + tls.fix(), e);
+        } catch (RuntimeException e) {
+            throw unusable(tls, e);
+        }
+    }
+
+    private static CommandFailedException unusable(ClientTls tls, RuntimeException e) {
+        String reason = RpcFailures.innermostMessage(e);
+        int sslContext = reason.indexOf(SSL_CONTEXT_FAILURE);
+        if (sslContext >= 0) {
+            // "No functional channel service provider found ... Unable to create SslContext: X; ..."
+            reason = reason.substring(sslContext + SSL_CONTEXT_FAILURE.length()).split(";")[0];
+        }
+        return tls.unusable(reason.strip());
+    }
+
+    private static final String SSL_CONTEXT_FAILURE = "Unable to create SslContext:";
 
     public ManagerAddress address() {
         return address;
+    }
+
+    /** Where the client certificate came from, for error messages. */
+    public ClientTls tls() {
+        return tls;
     }
 
     /**
@@ -71,7 +126,7 @@ public final class ManagerConnection implements AutoCloseable {
     /** Translates a failure of a call made with {@code timeout} into a user-ready exception. */
     public RpcFailedException failure(Throwable failure, Duration timeout) {
         boolean connected = channel.getState(false) == ConnectivityState.READY;
-        return RpcFailures.translate(failure, address, connected, timeout);
+        return RpcFailures.translate(failure, address, tls, connected, timeout);
     }
 
     @Override

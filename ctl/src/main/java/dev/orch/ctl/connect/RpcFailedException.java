@@ -34,4 +34,13 @@ public final class RpcFailedException extends CommandFailedException {
     public boolean isUnavailable() {
         return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
     }
+
+    /**
+     * Whether every further call would fail the same way: the manager is unavailable, or it
+     * refused this client's certificate (which it checks on every call, whatever the target).
+     */
+    public boolean affectsEveryCall() {
+        return isUnavailable() || code == Status.Code.PERMISSION_DENIED
+                || code == Status.Code.UNAUTHENTICATED;
+    }
 }

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 
 /** Groups the node subcommands. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Manage nodes.",
-        subcommands = NodeListCommand.class)
+        subcommands = {NodeListCommand.class, NodeInspectCommand.class, NodeUpdateCommand.class,
+            NodeRemoveCommand.class})
 public final class NodeCommand extends CommandGroup {
 }

@@ -59,13 +59,13 @@ final class NodeListCommand implements Callable<Integer> {
     }
 
     /**
-     * Blank for workers, as in docker. The API does not yet say which manager leads, so a manager
-     * shows as Reachable while it is ready and Unreachable otherwise.
+     * Blank for workers, as in docker. This release runs exactly one manager, which leads the
+     * cluster, so a manager shows as Leader while it is ready and Unreachable otherwise.
      */
     static String managerStatus(Node node) {
         if (node.getSpec().getRole() != NodeRole.MANAGER) {
             return "";
         }
-        return node.getStatus().getState() == NodeState.NODE_READY ? "Reachable" : "Unreachable";
+        return node.getStatus().getState() == NodeState.NODE_READY ? "Leader" : "Unreachable";
     }
 }
