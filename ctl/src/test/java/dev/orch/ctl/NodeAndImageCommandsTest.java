@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** node ls, image import and image ls over real gRPC against {@link FakeManager}. */
+/** node ls, image import and image ls over mutual TLS against {@link FakeManager}. */
 class NodeAndImageCommandsTest {
     private FakeManager manager;
 
@@ -48,11 +48,26 @@ class NodeAndImageCommandsTest {
                 NodeAvailability.DRAIN));
         manager.nodes.add(node("n1", "manager-1", NodeRole.MANAGER, NodeState.NODE_READY,
                 NodeAvailability.ACTIVE));
+        manager.nodes.add(node("n3", "worker-2", NodeRole.WORKER, NodeState.NODE_DISCONNECTED,
+                NodeAvailability.PAUSE));
+        manager.nodes.add(node("n4", "worker-3", NodeRole.WORKER, NodeState.NODE_UNKNOWN,
+                NodeAvailability.ACTIVE));
         CtlRun run = CtlRun.run(manager.env(), "node", "ls");
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+        assertEquals("ID   HOSTNAME    STATUS         AVAILABILITY   MANAGER STATUS\n"
+                + "n1   manager-1   Ready          Active         Leader\n"
+                + "n2   worker-1    Down           Drain\n"
+                + "n3   worker-2    Disconnected   Pause\n"
+                + "n4   worker-3    Unknown        Active\n", run.out());
+    }
+
+    @Test
+    void aManagerThatIsNotReadyIsUnreachable() {
+        manager.nodes.add(node("n1", "manager-1", NodeRole.MANAGER, NodeState.NODE_DOWN,
+                NodeAvailability.ACTIVE));
+        CtlRun run = CtlRun.run(manager.env(), "node", "ls");
         assertEquals("ID   HOSTNAME    STATUS   AVAILABILITY   MANAGER STATUS\n"
-                + "n1   manager-1   Ready    Active         Leader\n"
-                + "n2   worker-1    Down     Drain\n", run.out());
+                + "n1   manager-1   Down     Active         Unreachable\n", run.out());
     }
 
     @Test
