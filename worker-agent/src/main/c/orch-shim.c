@@ -432,6 +432,54 @@ void reset_signals(void) {
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
 }
 
+/*
+ * Forks and execs the workload; returns its pid once the exec has succeeded (a CLOEXEC pipe
+ * closes on exec, or carries errno when it failed), or -1 after reporting why.
+ */
+static pid_t spawn_workload(struct config *cfg, int status_fd, const sigset_t *old_mask) {
+  int ep[2];
+  if (pipe2(ep, O_CLOEXEC) < 0) return report_error(status_fd, "pipe"), -1;
+  pid_t child = fork();
+  if (child < 0) return report_error(status_fd, "fork workload"), -1;
+  if (child == 0) {
+    close(ep[0]);
+    sigprocmask(SIG_SETMASK, old_mask, NULL);
+    setsid();
+    exec_workload(cfg);
+    int err = errno;
+    write_all(ep[1], (char *)&err, sizeof err);
+    _exit(127);
+  }
+  close(ep[1]);
+  int err;
+  ssize_t n;
+  do n = read(ep[0], &err, sizeof err); while (n < 0 && errno == EINTR);
+  close(ep[0]);
+  if (n == (ssize_t)sizeof err) {
+    errno = err;
+    report_error(status_fd, "exec %s", cfg->argv[0]);
+    return -1;
+  }
+  return child;
+}
+
+/* PID 1's job: forward signals to the workload, reap every zombie; returns the workload's status. */
+static int supervise(pid_t child, const sigset_t *set) {
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(set, &si);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      kill(child, sig);
+      continue;
+    }
+    int st, status = -1;
+    for (pid_t p; (p = waitpid(-1, &st, WNOHANG)) > 0;)
+      if (p == child) status = st;
+    if (status != -1) return status;
+  }
+}
+
 static int init_main(void *arg) {
   struct init_args *a = arg;
   struct config *cfg = a->cfg;
@@ -457,57 +505,19 @@ static int init_main(void *arg) {
   sigaddset(&set, SIGCHLD);
   /* Blocked signals reach PID 1 even without a handler; sigwaitinfo collects them. */
   sigprocmask(SIG_BLOCK, &set, &old);
-
-  int ep[2];
-  if (pipe2(ep, O_CLOEXEC) < 0) return report_error(a->status_fd, "pipe"), 1;
-  pid_t child = fork();
-  if (child < 0) return report_error(a->status_fd, "fork workload"), 1;
-  if (child == 0) {
-    close(ep[0]);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    setsid();
-    exec_workload(cfg);
-    int err = errno;
-    write_all(ep[1], (char *)&err, sizeof err);
-    _exit(127);
-  }
-  close(ep[1]);
-  int err;
-  ssize_t n;
-  do n = read(ep[0], &err, sizeof err); while (n < 0 && errno == EINTR);
-  if (n == (ssize_t)sizeof err) {
-    errno = err;
-    report_error(a->status_fd, "exec %s", cfg->argv[0]);
-    _exit(127);
-  }
-  close(ep[0]);
+  pid_t child = spawn_workload(cfg, a->status_fd, &old);
+  if (child < 0) _exit(127);
   write_all(a->status_fd, "ready\n", 6);
 
-  int status = 0;
-  for (int done = 0; !done;) {
-    siginfo_t si;
-    int sig = sigwaitinfo(&set, &si);
-    if (sig < 0) continue;
-    if (sig != SIGCHLD) {
-      kill(child, sig);
-      continue;
-    }
-    for (;;) {
-      int st;
-      pid_t p = waitpid(-1, &st, WNOHANG);
-      if (p <= 0) break;
-      if (p == child) status = st, done = 1;
-    }
-  }
+  int status = supervise(child, &set);
   char line[64];
-  if (WIFSIGNALED(status)) {
+  int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
     snprintf(line, sizeof line, "exit signal %d\n", WTERMSIG(status));
-    write_all(a->status_fd, line, strlen(line));
-    _exit(128 + WTERMSIG(status));
-  }
-  snprintf(line, sizeof line, "exit code %d\n", WEXITSTATUS(status));
+  else
+    snprintf(line, sizeof line, "exit code %d\n", code);
   write_all(a->status_fd, line, strlen(line));
-  _exit(WEXITSTATUS(status));
+  _exit(code);
 }
 
 /* ------------------------------------------------------- the shim */
@@ -584,9 +594,57 @@ static void describe_exit(char *out, size_t n, int init_status, const char *repo
   }
 }
 
+/*
+ * Clones the container's init into its namespaces, puts it in the cgroups before it may run,
+ * and waits for its "ready" (workload exec'd). Returns its pid and the read end of its status
+ * pipe, or -1 once the failure has been reported on stdout.
+ */
+static pid_t launch_init(struct config *cfg, int *status_fd) {
+  static struct init_args args;
+  char line[1500];
+  int status;
+  int log_fd = open(cfg->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (log_fd < 0) return report_error(1, "open log file %s", cfg->log), -1;
+  int go[2], st[2];
+  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) return report_error(1, "pipe"), -1;
+  args = (struct init_args){cfg, go[0], st[1], log_fd};
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (cfg->netns) {
+    /* Join the prepared namespace ourselves: the clone then inherits it, interfaces and all. */
+    int nsfd = open(cfg->netns, O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+      return report_error(1, "join network namespace %s", cfg->netns), -1;
+    close(nsfd);
+  } else {
+    flags |= CLONE_NEWNET;
+  }
+  pid_t child = clone(init_main, clone_stack + sizeof clone_stack, flags, &args);
+  if (child < 0) return report_error(1, "clone namespaces"), -1;
+  close(go[0]);
+  close(st[1]);
+  close(log_fd);
+  if (join_cgroups(cfg, child, 1) < 0 || write_all(go[1], "g", 1) < 0) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    return -1;
+  }
+  close(go[1]);
+  if (read_line(st[0], line, sizeof line) == 0 || strncmp(line, "ready", 5) != 0) {
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (line[0] == 0)
+      snprintf(line, sizeof line, "error: container init died during setup (wait status %d)\n", status);
+    write_all(1, line, strlen(line));
+    return -1;
+  }
+  *status_fd = st[0];
+  return child;
+}
+
 static int shim_run(const char *state_dir) {
   static struct config cfg;
   char path[PATH_MAX], line[1500];
+  int status, status_fd;
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
   setsid(); /* own session: a terminal hangup or the agent's process group dying does not reach us */
@@ -596,43 +654,8 @@ static int shim_run(const char *state_dir) {
   int shim_log = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (shim_log < 0) return report_error(1, "open %s", path), 1;
   dup2(shim_log, 2);
-  int log_fd = open(cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (log_fd < 0) return report_error(1, "open log file %s", cfg.log), 1;
-  int go[2], st[2];
-  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) return report_error(1, "pipe"), 1;
-  struct init_args args = {&cfg, go[0], st[1], log_fd};
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-  if (cfg.netns) {
-    /* Join the prepared namespace ourselves: the clone then inherits it, interfaces and all. */
-    int nsfd = open(cfg.netns, O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) return report_error(1, "join network namespace %s", cfg.netns), 1;
-    close(nsfd);
-  } else {
-    flags |= CLONE_NEWNET;
-  }
-  pid_t child = clone(init_main, clone_stack + sizeof clone_stack, flags, &args);
-  if (child < 0) return report_error(1, "clone namespaces"), 1;
-  close(go[0]);
-  close(st[1]);
-  close(log_fd);
-  int status;
-  if (join_cgroups(&cfg, child, 1) < 0) {
-    kill(child, SIGKILL);
-    waitpid(child, &status, 0);
-    return 1;
-  }
-  if (write_all(go[1], "g", 1) < 0) return report_error(1, "release container init"), 1;
-  close(go[1]);
-  if (read_line(st[0], line, sizeof line) == 0 || strncmp(line, "ready", 5) != 0) {
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (line[0] == 0) {
-      errno = 0;
-      snprintf(line, sizeof line, "error: container init died during setup (wait status %d)\n", status);
-    }
-    write_all(1, line, strlen(line));
-    return 1;
-  }
+  pid_t child = launch_init(&cfg, &status_fd);
+  if (child < 0) return 1;
   char pidline[96];
   snprintf(pidline, sizeof pidline, "%d %d %llu\n", getpid(), child, self_start_ticks());
   if (write_file_atomic(state_dir, "shim.pid", pidline) < 0) {
@@ -645,7 +668,7 @@ static int shim_run(const char *state_dir) {
   write_all(1, line, strlen(line));
   /* From here on the agent may be gone: stop using its pipe. */
   dup2(shim_log, 1);
-  read_line(st[0], line, sizeof line); /* "exit ..." from init, or EOF if init was killed */
+  read_line(status_fd, line, sizeof line); /* "exit ..." from init, or EOF if init was killed */
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   char exitinfo[512];
