@@ -145,7 +145,7 @@ static int relay_until_exit(pid_t child, int out_fd, int sig_fd, long long deadl
 
 /*
  * exec: stdin carries NUL-terminated records pid=<host pid of the container's init>,
- * cgroup=<cgroup.procs file> (repeated), workdir=, timeout_ms=, arg= and env= (repeated). The
+ * cgroup=<cgroup.procs file> (repeated), workdir=, user=, timeout_ms=, arg= and env= (repeated). The
  * command's stdout and stderr come out merged on our stdout; we exit with its code, or
  * 128+signal. At the timeout we kill it and say "timeout" on our stderr. The command also dies
  * with us (PDEATHSIG), as a backstop. A failure before the command runs is reported as
@@ -180,7 +180,10 @@ int shim_exec(void) {
     dup2(out[1], 2);
     const char *workdir = cfg.workdir && *cfg.workdir ? cfg.workdir : "/";
     if (chdir(workdir) < 0) report_error(2, "orch-shim exec: chdir %s", workdir), _exit(126);
-    if (drop_privileges(2) < 0) _exit(126);
+    struct user_ids user;
+    if (drop_privileges(2) < 0 || resolve_user(cfg.user, &user, 2) < 0) _exit(126);
+    default_home(&cfg, &user);
+    if (become_user(&user) < 0) report_error(2, "orch-shim exec: switch to user %s", cfg.user ? cfg.user : "0"), _exit(126);
     exec_workload(&cfg);
     int err = errno;
     report_error(2, "orch-shim exec: exec %s", cfg.argv[0]);

@@ -113,6 +113,7 @@ void parse_records(char *buf, size_t len, struct config *cfg) {
     else if (!strcmp(rec, "env") && cfg->nenv < MAX_ITEMS) cfg->env[cfg->nenv++] = v;
     else if (!strcmp(rec, "pid")) cfg->pid = v;
     else if (!strcmp(rec, "timeout_ms")) cfg->timeout_ms = v;
+    else if (!strcmp(rec, "user")) cfg->user = v;
   }
 }
 
@@ -433,10 +434,11 @@ void reset_signals(void) {
 }
 
 /*
- * Forks and execs the workload; returns its pid once the exec has succeeded (a CLOEXEC pipe
- * closes on exec, or carries errno when it failed), or -1 after reporting why.
+ * Forks and execs the workload as its user; returns its pid once the exec has succeeded (a
+ * CLOEXEC pipe closes on exec, or carries {stage, errno} when it failed), or -1 after reporting.
  */
-static pid_t spawn_workload(struct config *cfg, int status_fd, const sigset_t *old_mask) {
+static pid_t spawn_workload(struct config *cfg, const struct user_ids *user, int status_fd,
+                            const sigset_t *old_mask) {
   int ep[2];
   if (pipe2(ep, O_CLOEXEC) < 0) return report_error(status_fd, "pipe"), -1;
   pid_t child = fork();
@@ -445,19 +447,28 @@ static pid_t spawn_workload(struct config *cfg, int status_fd, const sigset_t *o
     close(ep[0]);
     sigprocmask(SIG_SETMASK, old_mask, NULL);
     setsid();
-    exec_workload(cfg);
-    int err = errno;
-    write_all(ep[1], (char *)&err, sizeof err);
+    int failure[2] = {0, 0};
+    if (become_user(user) < 0) {
+      failure[1] = errno;
+    } else {
+      exec_workload(cfg);
+      failure[0] = 1;
+      failure[1] = errno;
+    }
+    write_all(ep[1], (char *)failure, sizeof failure);
     _exit(127);
   }
   close(ep[1]);
-  int err;
+  int failure[2];
   ssize_t n;
-  do n = read(ep[0], &err, sizeof err); while (n < 0 && errno == EINTR);
+  do n = read(ep[0], failure, sizeof failure); while (n < 0 && errno == EINTR);
   close(ep[0]);
-  if (n == (ssize_t)sizeof err) {
-    errno = err;
-    report_error(status_fd, "exec %s", cfg->argv[0]);
+  if (n == (ssize_t)sizeof failure) {
+    errno = failure[1];
+    if (failure[0])
+      report_error(status_fd, "exec %s", cfg->argv[0]);
+    else
+      report_error(status_fd, "switch to user %s", cfg->user ? cfg->user : "0");
     return -1;
   }
   return child;
@@ -497,6 +508,9 @@ static int init_main(void *arg) {
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 65536; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
   if (drop_privileges(a->status_fd) < 0) _exit(1);
+  struct user_ids user;
+  if (resolve_user(cfg->user, &user, a->status_fd) < 0) _exit(1);
+  default_home(cfg, &user);
 
   sigset_t set, old;
   sigemptyset(&set);
@@ -505,7 +519,7 @@ static int init_main(void *arg) {
   sigaddset(&set, SIGCHLD);
   /* Blocked signals reach PID 1 even without a handler; sigwaitinfo collects them. */
   sigprocmask(SIG_BLOCK, &set, &old);
-  pid_t child = spawn_workload(cfg, a->status_fd, &old);
+  pid_t child = spawn_workload(cfg, &user, a->status_fd, &old);
   if (child < 0) _exit(127);
   write_all(a->status_fd, "ready\n", 6);
 

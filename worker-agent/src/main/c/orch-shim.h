@@ -24,6 +24,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <poll.h>
+#include <grp.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <sys/xattr.h>
@@ -44,7 +45,7 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct config {
-  char *hostname, *rootfs, *upper, *work, *workdir, *log, *netns, *pid, *timeout_ms;
+  char *hostname, *rootfs, *upper, *work, *workdir, *log, *netns, *pid, *timeout_ms, *user;
   char *mount[256]; /* "ro|rw\nTARGET\nSOURCE" */
   int nmount;
   int mount_fd[256]; /* detached clones of the sources (open_tree), taken while the host root is visible */
@@ -66,6 +67,17 @@ int join_cgroups(struct config *cfg, pid_t pid, int err_fd);
 int drop_privileges(int err_fd);
 void exec_workload(struct config *cfg);
 void reset_signals(void);
+
+struct user_ids {
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[64];
+  int ngroups;
+  char home[256];
+};
+int resolve_user(const char *spec, struct user_ids *u, int err_fd);
+void default_home(struct config *cfg, const struct user_ids *u);
+int become_user(const struct user_ids *u);
 
 int layer_fixup(const char *root);
 int shim_exec(void);

@@ -17,6 +17,8 @@ import java.util.List;
  * @param networkNamespace a network namespace to join (for example {@code /run/netns/NAME},
  *     prepared with its interfaces before start), or null for a new one with only {@code lo}
  * @param mounts host paths bind-mounted into the container (volumes, /etc/resolv.conf)
+ * @param user who the workload runs as: "name", "uid", "name:group" or "uid:gid", resolved in
+ *     the image's /etc/passwd and /etc/group; empty for root
  */
 public record ContainerConfig(
     String id,
@@ -28,17 +30,19 @@ public record ContainerConfig(
     ResourceLimits limits,
     Path logFile,
     Path networkNamespace,
-    List<BindMount> mounts) {
+    List<BindMount> mounts,
+    String user) {
 
   /** A container in its own new network namespace, without bind mounts. */
   public ContainerConfig(
       String id, String hostname, List<Path> layers, List<String> argv, List<String> env, String workdir,
       ResourceLimits limits, Path logFile) {
-    this(id, hostname, layers, argv, env, workdir, limits, logFile, null, List.of());
+    this(id, hostname, layers, argv, env, workdir, limits, logFile, null, List.of(), "");
   }
 
   public ContainerConfig {
     mounts = mounts == null ? List.of() : List.copyOf(mounts);
+    user = user == null ? "" : user;
   }
 
   /** memoryBytes and nanoCpus of 0 mean unlimited; pids of 0 means the runtime default. */

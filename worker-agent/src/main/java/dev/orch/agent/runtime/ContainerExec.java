@@ -34,10 +34,14 @@ final class ContainerExec {
     this.timer = timer;
   }
 
-  ExecResult run(long initPid, List<Path> cgroupProcs, List<String> argv, List<String> env, String workdir,
-      Duration timeout) throws IOException, ContainerException {
+  /** Runs {@code argv} as {@code user} (the container's, so a probe sees what the workload sees). */
+  ExecResult run(long initPid, List<Path> cgroupProcs, String user, List<String> argv, List<String> env,
+      String workdir, Duration timeout) throws IOException, ContainerException {
     ByteArrayOutputStream records = new ByteArrayOutputStream();
     record(records, "pid", Long.toString(initPid));
+    if (!user.isEmpty()) {
+      record(records, "user", user);
+    }
     for (Path procs : cgroupProcs) {
       record(records, "cgroup", procs.toString());
     }

@@ -287,7 +287,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
   /**
    * Runs a command inside a running container (a health check, or an operator's exec): in its
-   * namespaces and cgroups, with its capabilities, stdout and stderr captured.
+   * namespaces and cgroups, as its user, with its capabilities; stdout and stderr captured.
    *
    * @throws ContainerException if the container is not running here or the shim cannot be run
    */
@@ -301,7 +301,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
       throw new ContainerException("exec in " + id + ": no command");
     }
     try {
-      return exec.run(container.pid(), cgroups.procsFiles(id), argv, env, workdir, timeout);
+      String user = ShimConfig.read(ContainerDirs.of(containersRoot, id).config(), "user");
+      return exec.run(container.pid(), cgroups.procsFiles(id), user, argv, env, workdir, timeout);
     } catch (IOException e) {
       throw new ContainerException("exec in " + id + ": " + e.getMessage(), e);
     }

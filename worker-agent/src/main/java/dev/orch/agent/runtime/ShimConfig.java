@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Writes the shim's {@code config}: NUL-terminated {@code key=value} records, so values (argv,
- * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, netns
- * (optional), and repeated lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs
+ * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, netns and
+ * user (optional), and repeated lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs
  * file), mount ("ro|rw\nTARGET\nSOURCE"), arg, env.
  */
 final class ShimConfig {
@@ -41,6 +41,9 @@ final class ShimConfig {
         throw new ContainerException("layer path " + lower + " contains ':' or ','");
       }
       c.put("lower", lower);
+    }
+    if (!config.user().isEmpty()) {
+      c.put("user", config.user());
     }
     if (config.networkNamespace() != null) {
       c.put("netns", config.networkNamespace().toAbsolutePath().toString());
@@ -74,5 +77,16 @@ final class ShimConfig {
 
   void writeTo(Path file) throws IOException {
     Files.write(file, out.toByteArray());
+  }
+
+  /** The first value of {@code key} in a written config, or "" (for a container's user, say). */
+  static String read(Path file, String key) throws IOException {
+    String prefix = key + "=";
+    for (String record : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\0")) {
+      if (record.startsWith(prefix)) {
+        return record.substring(prefix.length());
+      }
+    }
+    return "";
   }
 }

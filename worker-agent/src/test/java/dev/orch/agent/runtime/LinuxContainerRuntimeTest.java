@@ -261,7 +261,7 @@ class LinuxContainerRuntimeTest {
         List.of("PATH=/bin"), "/", new ResourceLimits(0, 0, 0), log("mounts"), null,
         List.of(new ContainerConfig.BindMount(volume, "/data", true),
             new ContainerConfig.BindMount(resolv, "/etc/resolv.conf", true),
-            new ContainerConfig.BindMount(Files.createDirectories(dir.resolve("rw")), "/rw", false))));
+            new ContainerConfig.BindMount(Files.createDirectories(dir.resolve("rw")), "/rw", false)), ""));
 
     assertEquals(0, exitOf(c).exitCode(), logOf("mounts"));
     assertTrue(logOf("mounts").startsWith("from the host\nnameserver 127.0.0.11\n"), logOf("mounts"));
@@ -279,7 +279,7 @@ class LinuxContainerRuntimeTest {
       started.add("net");
       Container c = runtime.start(new ContainerConfig("net", "net", layers, List.of("ip", "-o", "link"),
           List.of("PATH=/sbin:/bin"), "/", new ResourceLimits(0, 0, 0), log("net"), Path.of("/run/netns", ns),
-          List.of()));
+          List.of(), ""));
       assertEquals(0, exitOf(c).exitCode(), logOf("net"));
       assertTrue(logOf("net").contains("probe0"), logOf("net"));
       assertTrue(logOf("net").contains("lo: <LOOPBACK,UP"), logOf("net"));
@@ -328,6 +328,27 @@ class LinuxContainerRuntimeTest {
     c.stop(Duration.ZERO);
     exitOf(c);
     assertThrows(ContainerException.class, () -> runtime.exec("exec", List.of("true"), List.of(), "/", QUICK));
+  }
+
+  @Test
+  void runsTheWorkloadAndExecsAsTheImagesUser() throws Exception {
+    started.add("nobody");
+    Container c = runtime.start(new ContainerConfig("nobody", "nobody", layers,
+        List.of("sh", "-c", "id; echo HOME=$HOME; grep CapEff /proc/self/status; sleep 1000"), List.of("PATH=/bin"),
+        "/", new ResourceLimits(0, 0, 0), log("nobody"), null, List.of(), "nobody"));
+    await().atMost(QUICK).until(() -> logOf("nobody").lines().count() >= 3);
+    List<String> lines = logOf("nobody").lines().toList();
+    assertEquals("uid=65534(nobody) gid=65534(nobody) groups=65534(nobody)", lines.get(0));
+    assertEquals("HOME=/nonexistent", lines.get(1));
+    assertEquals("CapEff:\t0000000000000000", lines.get(2), "a non-root user has no capabilities");
+    assertEquals("uid=65534(nobody) gid=65534(nobody) groups=65534(nobody)\n",
+        runtime.exec("nobody", List.of("id"), List.of("PATH=/usr/bin:/bin"), "/", QUICK).output());
+    c.stop(Duration.ZERO);
+
+    ContainerException e = assertThrows(ContainerException.class, () -> runtime.start(new ContainerConfig(
+        "ghost", "ghost", layers, List.of("true"), List.of("PATH=/bin"), "/", new ResourceLimits(0, 0, 0),
+        log("ghost"), null, List.of(), "ghost")));
+    assertTrue(e.getMessage().contains("user ghost is not in the image's /etc/passwd"), e.getMessage());
   }
 
   private static void run(String... cmd) throws Exception {
