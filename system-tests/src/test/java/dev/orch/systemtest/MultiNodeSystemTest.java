@@ -44,7 +44,13 @@ class MultiNodeSystemTest {
     RootOnly.require("the multi-node system test");
     bed = new TestBed("orchmt" + (ProcessHandle.current().pid() % 10000), 4);
     bed.orchd(1, "init", "--data-dir", "{data}", "--advertise-addr", "{addr}");
-    await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.ctl("node", "ls").exit() == 0);
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> {
+      TestBed.Result r = bed.ctl("node", "ls");
+      if (r.exit() != 0) {
+        System.out.println("waiting for the manager: " + r.err().strip());
+      }
+      return r.exit() == 0;
+    });
     String token = bed.ctlOk("swarm", "join-token", "-q", "worker").strip();
     for (int i = 2; i <= 4; i++) {
       bed.orchd(i, "join", "--token", token, "--data-dir", "{data}", "--advertise-addr", "{addr}",

@@ -149,8 +149,27 @@ final class TestBed implements AutoCloseable {
     return out;
   }
 
+  /** Copies every node's logs next to the test reports, so that a failed run can be read afterwards. */
+  void keepLogs(Path into) throws IOException {
+    for (int i = 1; Files.isDirectory(nodeDir(i)); i++) {
+      Path logs = nodeDir(i).resolve("logs");
+      if (Files.isDirectory(logs)) {
+        Path dest = Files.createDirectories(into.resolve(name + "-n" + i));
+        try (Stream<Path> files = Files.list(logs)) {
+          for (Path f : files.toList()) {
+            Files.copy(f, dest.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+    }
+  }
+
   @Override
   public void close() throws IOException {
-    run("down");
+    try {
+      keepLogs(Path.of("target", "testbed-logs"));
+    } finally {
+      run("down");
+    }
   }
 }

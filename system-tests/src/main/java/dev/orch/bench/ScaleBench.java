@@ -1,0 +1,270 @@
+package dev.orch.bench;
+
+import dev.orch.bench.sim.SimulatedNodes;
+import dev.orch.manager.Actions;
+import dev.orch.manager.DaemonOptions;
+import dev.orch.manager.ManagerNode;
+import dev.orch.manager.NodeIdentity;
+import dev.orch.manager.StoreWriter;
+import dev.orch.proto.ContainerSpec;
+import dev.orch.proto.ControlGrpc;
+import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.Image;
+import dev.orch.proto.Meta;
+import dev.orch.proto.Node;
+import dev.orch.proto.NodeState;
+import dev.orch.proto.Placement;
+import dev.orch.proto.ServiceSpec;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.store.Store;
+import io.grpc.ManagedChannel;
+import dev.orch.manager.security.AdminChannels;
+import dev.orch.manager.security.ClusterPki;
+import dev.orch.proto.GetJoinTokensRequest;
+import dev.orch.proto.NodeResponse;
+import dev.orch.proto.UpdateNodeRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * End-to-end scale benchmark: a real manager (Raft store on disk, controllers, dispatcher) in this
+ * JVM, and {@code --nodes} SIMULATED workers in a second JVM speaking the real Dispatcher protocol.
+ * Creates {@code --services} services of {@code --replicas} each (constraint {@code
+ * node.role==worker}, spread over {@code node.labels.zone}) through the Control API and measures
+ * the time until every task is RUNNING, and the manager's heap per task once they are.
+ *
+ * <p>The simulated nodes join with the worker token and get their labels through {@code UpdateNode},
+ * as real ones would. One bench-side shortcut, never a product path: a placeholder image is written
+ * straight into the store, as if it had been imported.
+ */
+@Command(name = "orch-bench-scale", mixinStandardHelpOptions = true,
+    description = "100,000 tasks on 1,000 simulated nodes through the real manager.")
+public final class ScaleBench implements Callable<Integer> {
+  private static final String IMAGE = "sim:latest";
+  private static final String IMAGE_DIGEST = "sha256:" + "5".repeat(64);
+
+  @Option(names = "--nodes", defaultValue = "1000") int nodes;
+  @Option(names = "--services", defaultValue = "10") int services;
+  @Option(names = "--replicas", defaultValue = "10000", description = "Replicas per service.") int replicas;
+  @Option(names = "--zones", defaultValue = "5") int zones;
+  @Option(names = "--timeout", defaultValue = "300", description = "Give up after this many seconds.") int timeout;
+  @Option(names = "--fleet-heap", defaultValue = "2g", description = "-Xmx of the simulated fleet's JVM.")
+  String fleetHeap;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Files.createTempDirectory("orch-bench-scale");
+    int port = freePort();
+    NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
+    ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
+    id.save(dir);
+    Process fleet = null;
+    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), null, 1))) {
+      Store store = node.store();
+      awaitLeader(store);
+      ManagedChannel admin = AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress());
+      try {
+        registerImage(store);
+        String token = ControlGrpc.newBlockingStub(admin).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .getJoinTokens(GetJoinTokensRequest.getDefaultInstance()).getWorker();
+        fleet = startFleet(id.controlAddress(), token);
+        long readyMs = awaitReadyNodes(store);
+        System.out.printf(Locale.ROOT, "%d simulated nodes joined and READY in %.1f s%n", nodes, readyMs / 1e3);
+        labelZones(admin, store);
+        long baseline = heapAfterGc();
+        int tasks = services * replicas;
+        Timings t = createAndWait(admin, store, tasks);
+        long heap = heapAfterGc();
+        report(tasks, t, baseline, heap);
+        return t.runningNanos() < 0 ? 1 : 0;
+      } finally {
+        admin.shutdownNow();
+      }
+    } finally {
+      if (fleet != null) {
+        fleet.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      deleteQuietly(dir);
+    }
+  }
+
+  private record Timings(long assignedNanos, long runningNanos) {}
+
+  /** The one bench-side write: a placeholder image, as if imported; simulated nodes never pull it. */
+  private static void registerImage(Store store) {
+    StoreWriter writer = new StoreWriter(store, Clock.systemUTC(), new SimpleMeterRegistry());
+    check(writer.submit(List.of(Actions.upsert(Image.newBuilder()
+        .setMeta(Meta.newBuilder().setId(IMAGE_DIGEST)).addReferences(IMAGE).build()))).getOk(), "image");
+  }
+
+  private Process startFleet(String manager, String token) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-Xmx" + fleetHeap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-cp", System.getProperty("java.class.path"), "dev.orch.bench.sim.SimulatedFleet",
+        "--manager", manager, "--token", token, "--nodes", Integer.toString(nodes))
+        .inheritIO()
+        .start();
+  }
+
+  /** {@code node update --label-add zone=zK} on every simulated node, through the Control API. */
+  private void labelZones(ManagedChannel admin, Store store) {
+    List<Node> sims = store.read(v -> v.nodes().stream().filter(ScaleBench::simulated).toList());
+    List<com.google.common.util.concurrent.ListenableFuture<NodeResponse>> updates = new ArrayList<>();
+    for (Node n : sims) {
+      int i = Integer.parseInt(n.getDescription().getHostname().substring(SimulatedNodes.HOSTNAME_PREFIX.length()));
+      updates.add(ControlGrpc.newFutureStub(admin).withDeadlineAfter(60, TimeUnit.SECONDS).updateNode(
+          UpdateNodeRequest.newBuilder().setNode(n.getMeta().getId())
+              .setSpec(n.getSpec().toBuilder().putLabels("zone", "z" + (i % zones))).build()));
+    }
+    for (var u : updates) {
+      try {
+        u.get();
+      } catch (Exception e) {
+        throw new IllegalStateException("labelling a simulated node failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static boolean simulated(Node n) {
+    return n.getDescription().getHostname().startsWith(SimulatedNodes.HOSTNAME_PREFIX);
+  }
+
+  private Timings createAndWait(ManagedChannel ch, Store store, int tasks) throws InterruptedException {
+    {
+      long start = System.nanoTime();
+      for (int s = 0; s < services; s++) {
+        ControlGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).createService(
+            CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+                .setName("scale" + s).setReplicas(replicas)
+                .setContainer(ContainerSpec.newBuilder().setImage(IMAGE))
+                .setPlacement(Placement.newBuilder().addConstraints("node.role==worker")
+                    .addPreferences(dev.orch.proto.PlacementPreference.newBuilder().setSpread("node.labels.zone"))))
+                .build());
+      }
+      long assigned = -1;
+      long deadline = start + TimeUnit.SECONDS.toNanos(timeout);
+      long lastPrint = start;
+      while (System.nanoTime() < deadline) {
+        long[] counts = store.read(v -> count(v.tasks()));
+        long now = System.nanoTime();
+        if (assigned < 0 && counts[0] >= tasks) {
+          assigned = now - start;
+        }
+        if (counts[1] >= tasks) {
+          return new Timings(assigned, now - start);
+        }
+        if (now - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
+          System.out.printf(Locale.ROOT, "  %.0f s: %d tasks, %d placed, %d running%n",
+              (now - start) / 1e9, counts[2], counts[0], counts[1]);
+          lastPrint = now;
+        }
+        Thread.sleep(50); // polling interval of the measurement
+      }
+      System.out.println("timed out after " + timeout + " s");
+      return new Timings(assigned, -1);
+    }
+  }
+
+  /** Tasks placed (assigned or later, still wanted), RUNNING, and all. */
+  private static long[] count(java.util.Collection<Task> all) {
+    long placed = 0;
+    long running = 0;
+    for (Task t : all) {
+      int state = t.getStatus().getStateValue();
+      if (t.getDesiredState() == TaskState.RUNNING && state >= TaskState.ASSIGNED_VALUE
+          && state <= TaskState.RUNNING_VALUE) {
+        placed++;
+        if (state == TaskState.RUNNING_VALUE) {
+          running++;
+        }
+      }
+    }
+    return new long[] {placed, running, all.size()};
+  }
+
+  private void report(int tasks, Timings t, long baseline, long heap) {
+    System.out.printf(Locale.ROOT, "%n%d tasks (%d services x %d) on %d simulated nodes%n", tasks, services,
+        replicas, nodes);
+    if (t.assignedNanos() > 0) {
+      System.out.printf(Locale.ROOT, "all placed (ASSIGNED) after      %.1f s%n", t.assignedNanos() / 1e9);
+    }
+    if (t.runningNanos() > 0) {
+      double s = t.runningNanos() / 1e9;
+      System.out.printf(Locale.ROOT, "all RUNNING after                %.1f s%n", s);
+      System.out.printf(Locale.ROOT, "placements/s to RUNNING          %.0f%n", tasks / s);
+    }
+    System.out.printf(Locale.ROOT, "manager heap after GC            %d MiB (before the services: %d MiB)%n",
+        heap >> 20, baseline >> 20);
+    System.out.printf(Locale.ROOT, "manager heap per task            %d bytes%n", (heap - baseline) / tasks);
+  }
+
+  private long awaitReadyNodes(Store store) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(timeout);
+    while (System.nanoTime() < deadline) {
+      long ready = store.read(v -> v.nodes().stream()
+          .filter(n -> simulated(n) && n.getStatus().getState() == NodeState.NODE_READY)
+          .count());
+      if (ready >= nodes) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      }
+      Thread.sleep(100); // polling interval
+    }
+    throw new IllegalStateException("simulated nodes did not all become READY within " + timeout + " s");
+  }
+
+  private static void awaitLeader(Store store) throws InterruptedException {
+    for (int i = 0; i < 300 && !(store.isLeader() && store.read(v -> v.cluster().isPresent())); i++) {
+      Thread.sleep(100); // polling interval
+    }
+    check(store.isLeader(), "leadership");
+  }
+
+  private static long heapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200); // let the collector finish its concurrent phases
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException("bench setup failed: " + what);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ScaleBench()).execute(args));
+  }
+}
