@@ -116,11 +116,21 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
             .setMessage("")
             .setLastHeartbeatMs(clock.millis()))
         .build();
-    var r = writer.submit(List.of(Actions.upsert(ready)));
-    if (!r.getOk()) {
-      throw Status.UNAVAILABLE.withDescription("registering node: " + r.getError()).asRuntimeException();
-    }
+    // The session opens before the node reads READY: the health monitor marks a READY node that
+    // has no session DOWN, and would do so if it looked between the commit and the open.
     sessions.open(req.getNodeId(), sessionId, clock.millis());
+    boolean registered = false;
+    try {
+      var r = writer.submit(List.of(Actions.upsert(ready)));
+      if (!r.getOk()) {
+        throw Status.UNAVAILABLE.withDescription("registering node: " + r.getError()).asRuntimeException();
+      }
+      registered = true;
+    } finally {
+      if (!registered) {
+        sessions.closeIf(req.getNodeId(), sessionId);
+      }
+    }
     var call = (ServerCallStreamObserver<SessionMessage>) out;
     call.setOnCancelHandler(() -> sessions.closeIf(req.getNodeId(), sessionId));
     out.onNext(SessionMessage.newBuilder()
