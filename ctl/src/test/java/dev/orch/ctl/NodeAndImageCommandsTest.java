@@ -47,7 +47,9 @@ class NodeAndImageCommandsTest {
         manager.nodes.add(node("n2", "worker-1", NodeRole.WORKER, NodeState.NODE_DOWN,
                 NodeAvailability.DRAIN));
         manager.nodes.add(node("n1", "manager-1", NodeRole.MANAGER, NodeState.NODE_READY,
-                NodeAvailability.ACTIVE));
+                NodeAvailability.ACTIVE).toBuilder()
+                .setManagerStatus(dev.orch.proto.ManagerStatus.newBuilder().setLeader(true).setReachable(true))
+                .build());
         manager.nodes.add(node("n3", "worker-2", NodeRole.WORKER, NodeState.NODE_DISCONNECTED,
                 NodeAvailability.PAUSE));
         manager.nodes.add(node("n4", "worker-3", NodeRole.WORKER, NodeState.NODE_UNKNOWN,

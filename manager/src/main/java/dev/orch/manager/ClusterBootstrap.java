@@ -84,6 +84,9 @@ final class ClusterBootstrap {
             .setMeta(Meta.newBuilder().setId(identity.nodeId()))
             .setSpec(NodeSpec.newBuilder().setRole(NodeRole.MANAGER).setAvailability(NodeAvailability.ACTIVE))
             .setStatus(NodeStatus.newBuilder().setState(NodeState.NODE_UNKNOWN).setAddr(identity.advertiseHost()))
+            .setManagerStatus(dev.orch.proto.ManagerStatus.newBuilder()
+                .setAddr(identity.controlAddress())
+                .setRaftAddr(identity.advertiseHost() + ":" + identity.raftPort()))
             .build()));
       }
       return null;

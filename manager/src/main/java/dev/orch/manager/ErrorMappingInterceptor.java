@@ -54,6 +54,12 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
     Status status;
     if (e instanceof StatusRuntimeException s) {
       status = s.getStatus();
+    } else if (e instanceof dev.orch.store.StoreUnavailableException) {
+      status = Status.UNAVAILABLE.withDescription("the cluster store is unavailable (" + e.getMessage()
+          + "); a majority of managers must be up: check orchctl node ls on another manager");
+    } else if (e instanceof StoreWriter.StoreWriteException) {
+      status = Status.UNAVAILABLE.withDescription("the change was not committed: " + e.getMessage()
+          + "; a majority of managers must be up");
     } else {
       LOG.warn("unexpected error in {}", call.getMethodDescriptor().getFullMethodName(), e);
       status = Status.INTERNAL.withDescription("internal error: " + e);

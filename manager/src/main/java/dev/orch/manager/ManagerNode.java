@@ -1,6 +1,7 @@
 package dev.orch.manager;
 
 import dev.orch.agent.image.BlobStore;
+import dev.orch.manager.control.BackupStreamer;
 import dev.orch.manager.control.ControlService;
 import dev.orch.manager.control.ImageImporter;
 import dev.orch.manager.dispatcher.DispatcherService;
@@ -13,7 +14,6 @@ import dev.orch.manager.security.AuthorizationInterceptor;
 import dev.orch.manager.security.CertificateFiles;
 import dev.orch.manager.security.ClusterPki;
 import dev.orch.manager.security.NodeCaService;
-import dev.orch.store.Store;
 import dev.orch.store.raft.RaftStore;
 import dev.orch.store.raft.RaftStoreConfig;
 import io.grpc.Server;
@@ -46,9 +46,12 @@ public final class ManagerNode implements AutoCloseable {
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final NodeIdentity identity;
-  private final Store store;
+  private final RaftStore store;
 
-  private ManagerNode(NodeIdentity identity, Store store) {
+  private final boolean joining;
+
+  private ManagerNode(NodeIdentity identity, RaftStore store, boolean joining) {
+    this.joining = joining;
     this.identity = identity;
     this.store = store;
   }
@@ -57,7 +60,7 @@ public final class ManagerNode implements AutoCloseable {
     return identity;
   }
 
-  public Store store() {
+  public RaftStore store() {
     return store;
   }
 
@@ -67,9 +70,16 @@ public final class ManagerNode implements AutoCloseable {
     Random random = new Random(options.seed());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     InetSocketAddress raft = new InetSocketAddress(id.advertiseHost(), id.raftPort());
-    Store store = RaftStore.start(new RaftStoreConfig(data.resolve("manager"), id.clusterId(), id.nodeId(), raft,
-        List.of(new RaftStoreConfig.Peer(id.nodeId(), raft)), RaftStoreConfig.Tuning.DEFAULTS));
-    ManagerNode node = new ManagerNode(id, store);
+    boolean hasLog = Files.isDirectory(data.resolve("manager/raft"));
+    // The first manager bootstraps the group; a manager that joined starts empty and is added by the
+    // leader; a restart resumes the group its log records.
+    boolean joining = !hasLog && !id.managerAddress().equals(id.controlAddress());
+    RaftStoreConfig config = joining
+        ? RaftStoreConfig.joining(data.resolve("manager"), id.clusterId(), id.nodeId(), raft)
+        : new RaftStoreConfig(data.resolve("manager"), id.clusterId(), id.nodeId(), raft,
+            List.of(new RaftStoreConfig.Peer(id.nodeId(), raft)), RaftStoreConfig.Tuning.DEFAULTS);
+    RaftStore store = RaftStore.start(config);
+    ManagerNode node = new ManagerNode(id, store, joining);
     try {
       node.resources.add(store);
       node.wire(options, clock, random, metrics);
@@ -87,6 +97,9 @@ public final class ManagerNode implements AutoCloseable {
     StoreWriter writer = new StoreWriter(store, clock, metrics);
     Ids ids = new Ids(new Random(random.nextLong()));
     BlobStore managerBlobs = new BlobStore(data.resolve("manager/blobs"));
+    ClusterManagers managers = new ClusterManagers(store, identity);
+    PeerBlobs blobs = new PeerBlobs(managerBlobs, managers, credentials);
+    resources.add(blobs);
 
     LeaderControllers controllers = new LeaderControllers(writer, clock, new Random(random.nextLong()), metrics);
     resources.add(controllers);
@@ -117,20 +130,45 @@ public final class ManagerNode implements AutoCloseable {
       });
     }
 
+    if (joining) {
+      RaftJoin.start(identity, credentials, resources);
+    }
+    awaitClusterObject();
     long defaultPeriod = options.heartbeatPeriod().toMillis();
     NodeSessions sessions = new NodeSessions(() -> store.read(v -> v.cluster())
         .map(c -> c.getDispatcherHeartbeatMs() > 0 ? c.getDispatcherHeartbeatMs() : defaultPeriod)
         .orElse(defaultPeriod));
-    DispatcherService dispatcher = new DispatcherService(writer, clock, ids, managerBlobs::open, sessions,
-        () -> List.of(identity.controlAddress()), metrics);
+    DispatcherService dispatcher = new DispatcherService(writer, clock, ids, blobs::open, sessions,
+        managers::addresses, managers::leaderAddress, metrics);
     resources.add(dispatcher);
     resources.add(new NodeHealthMonitor(writer, sessions, clock));
     Files.createDirectories(data.resolve("tmp"));
     ControlService control = new ControlService(writer, ids, new Random(random.nextLong()),
-        new ImageImporter(managerBlobs, data.resolve("tmp")), identity.nodeId(),
-        () -> List.of(identity.controlAddress()));
-    NodeCaService ca = new NodeCaService(writer, ids, ClusterPki.NODE_CERT_VALIDITY,
-        () -> List.of(identity.controlAddress()));
+        new ImageImporter(managerBlobs, data.resolve("tmp")), identity.nodeId(), managers::addresses);
+    control.enableMemberRemoval(store::removeMember);
+    control.enableRaftView(new ControlService.RaftView() {
+      @Override
+      public java.util.Optional<String> leaderId() {
+        return store.leaderId();
+      }
+
+      @Override
+      public java.util.Set<String> reachableMembers() {
+        return store.reachableMembers();
+      }
+    });
+    control.enableBackups(new BackupStreamer.Source() {
+      @Override
+      public void backup(java.io.OutputStream out) throws IOException {
+        store.backup(out);
+      }
+
+      @Override
+      public String stateHash(java.io.InputStream backup) throws IOException {
+        return RaftStore.stateHash(backup);
+      }
+    }, data.resolve("tmp"));
+    NodeCaService ca = new NodeCaService(writer, store, ids, ClusterPki.NODE_CERT_VALIDITY, managers::addresses);
     ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
     // The last interceptor runs first: authorization before anything else sees the call.
     AuthorizationInterceptor authz = new AuthorizationInterceptor(identity.clusterId());
@@ -151,11 +189,30 @@ public final class ManagerNode implements AutoCloseable {
       LOG.info("metrics at http://{}:{}/metrics", options.metricsAddress().getHostString(), ms.port());
     }
     resources.add(WorkerNode.startAgent(identity, options, credentials, clock, random));
-    if (options.clientConfigDir() != null) {
+    if (options.clientConfigDir() != null && Files.exists(ClusterPki.adminBundle(data))) {
       ClientConfig.write(options.clientConfigDir(), identity.controlAddress(), ClusterPki.adminBundle(data));
     }
     LOG.info("orchd node {} of cluster {} serving on {}", identity.nodeId(), identity.clusterId(),
         identity.controlAddress());
+  }
+
+  /**
+   * Serving before the cluster object exists would only answer "still starting": the first manager
+   * waits for its bootstrap, a joining one for the state to reach it.
+   */
+  private void awaitClusterObject() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(joining ? 60 : 15);
+    while (store.read(v -> v.cluster().isEmpty()) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20); // start-up wait for the first commit; bounded by the deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (store.read(v -> v.cluster().isEmpty())) {
+      LOG.warn("the cluster state has not reached this manager yet; serving anyway, calls may be refused for now");
+    }
   }
 
   /** Stops orchd's own threads and servers; containers keep running. */

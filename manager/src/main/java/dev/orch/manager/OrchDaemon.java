@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import dev.orch.manager.ca.JoinToken;
 import dev.orch.manager.security.ClusterPki;
 import dev.orch.manager.security.NodeJoiner;
+import dev.orch.store.raft.RaftStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,9 +52,13 @@ public final class OrchDaemon {
 
   @Command(name = "init", description = "Initialise a new cluster with this node as its first manager, and run it.")
   static final class Init extends Common implements Callable<Integer> {
-    @Option(names = "--advertise-addr", required = true,
+    @Option(names = "--advertise-addr",
         description = "IP[:PORT] other nodes and orchctl reach this node on (default port " + DEFAULT_PORT + ").")
     String advertiseAddr;
+
+    @Option(names = "--force-new-cluster", description = "On a surviving manager of a cluster that lost its quorum:"
+        + " keep its state and restart it as a one-manager cluster.")
+    boolean forceNewCluster;
 
     @Option(names = "--raft-port", description = "Raft port (default: the advertised port + 1).")
     Integer raftPort;
@@ -61,6 +66,12 @@ public final class OrchDaemon {
     @Override
     public Integer call() throws Exception {
       requireRoot();
+      if (forceNewCluster) {
+        return forceNewCluster();
+      }
+      if (advertiseAddr == null) {
+        throw new UsageError("orchd init needs --advertise-addr IP[:PORT]: the address other nodes reach this node on");
+      }
       if (NodeIdentity.exists(dataDir)) {
         NodeIdentity id = NodeIdentity.load(dataDir);
         throw new UsageError(dataDir + " is already initialised as node " + id.nodeId() + " of cluster "
@@ -75,6 +86,27 @@ public final class OrchDaemon {
       id.save(dataDir);
       return runUntilStopped(id, options());
     }
+
+    Integer forceNewCluster() throws Exception {
+      if (!NodeIdentity.exists(dataDir)) {
+        throw new UsageError("--force-new-cluster needs the data dir of a surviving manager; " + dataDir
+            + " is not initialised");
+      }
+      NodeIdentity old = NodeIdentity.load(dataDir);
+      if (!old.manager()) {
+        throw new UsageError(dataDir + " belongs to a worker; --force-new-cluster runs on a surviving manager");
+      }
+      try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
+        RaftStore.forceNewCluster(dataDir.resolve("manager"), old.clusterId(), old.nodeId(),
+            new InetSocketAddress(old.advertiseHost(), old.raftPort()));
+      }
+      // From now on this manager is the cluster's first one again.
+      NodeIdentity id = new NodeIdentity(old.nodeId(), old.clusterId(), old.advertiseHost(), old.controlPort(),
+          old.raftPort());
+      id.save(dataDir);
+      System.out.println("orchd: forced a new one-manager cluster from the state of node " + id.nodeId());
+      return runUntilStopped(id, options());
+    }
   }
 
   @Command(name = "join", description = "Join an existing cluster with a join token, and run.")
@@ -82,8 +114,13 @@ public final class OrchDaemon {
     @Option(names = "--token", required = true, description = "Join token (orchctl swarm join-token worker).")
     String token;
 
-    @Option(names = "--advertise-addr", required = true, description = "IP other nodes reach this node on.")
+    @Option(names = "--advertise-addr", required = true,
+        description = "IP[:PORT] other nodes reach this node on (the port matters for managers; default "
+            + DEFAULT_PORT + ").")
     String advertiseAddr;
+
+    @Option(names = "--raft-port", description = "Raft port if this node joins as a manager (default: port + 1).")
+    Integer raftPort;
 
     @CommandLine.Parameters(index = "0", paramLabel = "MANAGER:PORT", description = "A manager of the cluster.")
     String manager;
@@ -102,13 +139,18 @@ public final class OrchDaemon {
         throw new UsageError(e.getMessage());
       }
       InetSocketAddress mgr = Addresses.parse(manager, "MANAGER:PORT", DEFAULT_PORT);
-      String host = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT).getHostString();
+      InetSocketAddress adv = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT);
+      String host = adv.getHostString();
+      int raft = raftPort != null ? raftPort : adv.getPort() + 1;
       Files.createDirectories(dataDir);
       NodeJoiner.Joined j = NodeJoiner.join(parsed, mgr.getHostString() + ":" + mgr.getPort(), host,
-          NodeDescriptions.local().getHostname(), dataDir);
-      NodeIdentity id = NodeIdentity.worker(j.nodeId(), j.clusterId(), host, j.managerAddress());
+          NodeDescriptions.local().getHostname(), dataDir, adv.getPort(), raft);
+      NodeIdentity id = j.manager()
+          ? new NodeIdentity(j.nodeId(), j.clusterId(), host, adv.getPort(), raft, true, j.managerAddress())
+          : NodeIdentity.worker(j.nodeId(), j.clusterId(), host, j.managerAddress());
       id.save(dataDir);
-      System.out.println("orchd: joined cluster " + j.clusterId() + " as worker node " + j.nodeId());
+      System.out.println("orchd: joined cluster " + j.clusterId() + " as " + (j.manager() ? "manager" : "worker")
+          + " node " + j.nodeId());
       return runUntilStopped(id, options());
     }
   }

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
  * time, so replay is deterministic) and records commit latency.
  */
 public final class StoreWriter {
-  private static final long COMMIT_TIMEOUT_MS = 10_000;
+  /** Without a quorum a write must fail soon with a clear error rather than hang the caller. */
+  private static final long COMMIT_TIMEOUT_MS = 5_000;
 
   private final Store store;
   private final Clock clock;

@@ -62,13 +62,14 @@ public final class WorkerNode implements AutoCloseable {
     }
     resources.add(runtime);
     ImageStore images = new ImageStore(worker.resolve("images"));
-    ManagerChannels channels = new ManagerChannels(id.managerAddress(), creds);
+    ManagerChannels channels = new ManagerChannels(id.manager() ? id.controlAddress() : id.managerAddress(), creds,
+        options.dataDir().resolve("managers"));
     resources.add(channels);
     resources.add(new CertificateRenewer(new CertificateFiles(options.dataDir()), channels, clock,
         new Random(random.nextLong())));
     Agent agent = new Agent(new AgentConfig(id.nodeId(), id.managerAddress(), id.advertiseHost(),
         worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
-        new Random(random.nextLong())), channels::current);
+        new Random(random.nextLong())), channels);
     resources.add(agent);
     agent.start();
   }

@@ -25,6 +25,15 @@ public interface Store extends AutoCloseable {
   <T> T read(Function<StoreView, T> reader);
 
   /**
+   * Like {@link #read}, but first confirms with the leader that this member has applied everything
+   * committed before the call (ReadIndex), so the result is never older than an acknowledged write.
+   * A store without replication has nothing to confirm.
+   */
+  default <T> T readLinearizable(Function<StoreView, T> reader) {
+    return read(reader);
+  }
+
+  /**
    * Registers a listener called after each commit with that commit's events, in log order, on the
    * apply thread: it must not block. Closing the handle unregisters it.
    */

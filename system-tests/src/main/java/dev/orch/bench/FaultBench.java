@@ -137,7 +137,16 @@ public final class FaultBench implements Callable<Integer> {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the cluster did not become whole again within 120 s");
+    StringBuilder why = new StringBuilder("the cluster did not become whole again within 120 s:");
+    nodes().forEach(n -> why.append("\n  node ").append(n.getStatus().getAddr()).append(' ')
+        .append(n.getStatus().getState()).append(' ').append(n.getSpec().getAvailability()));
+    control.withDeadlineAfter(10, TimeUnit.SECONDS)
+        .listTasks(ListTasksRequest.newBuilder().setService(service).build()).getTasksList().stream()
+        .filter(t -> t.getStatus().getState().getNumber() <= TaskState.RUNNING_VALUE)
+        .forEach(t -> why.append("\n  task ").append(t.getServiceName()).append('.').append(t.getSlot())
+            .append(" on ").append(t.getNodeId()).append(' ').append(t.getStatus().getState())
+            .append(" desired ").append(t.getDesiredState()).append(' ').append(t.getStatus().getErr()));
+    throw new IllegalStateException(why.toString());
   }
 
   private static double percentile(List<Double> sorted, double p) {

@@ -226,7 +226,10 @@ public final class ScaleBench implements Callable<Integer> {
       }
       Thread.sleep(100); // polling interval
     }
-    throw new IllegalStateException("simulated nodes did not all become READY within " + timeout + " s");
+    String states = store.read(v -> v.nodes().stream().filter(ScaleBench::simulated)
+        .collect(java.util.stream.Collectors.groupingBy(n -> n.getStatus().getState(),
+            java.util.stream.Collectors.counting())).toString());
+    throw new IllegalStateException("simulated nodes did not all become READY within " + timeout + " s: " + states);
   }
 
   private static void awaitLeader(Store store) throws InterruptedException {

@@ -36,7 +36,7 @@ public final class Agent implements AutoCloseable {
   private static final long CALL_TIMEOUT_MS = 10_000;
 
   private final AgentConfig config;
-  private final java.util.function.Supplier<Channel> channels;
+  private final ManagerDirectory managers;
   /** The channel of the current session; replaced when a session starts (e.g. after certificate renewal). */
   private volatile Channel channel;
   private final TaskStatusBatcher statuses = new TaskStatusBatcher();
@@ -48,13 +48,13 @@ public final class Agent implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param channels gives the channel to the manager for each new session, so that a channel
-   *     rebuilt with a renewed certificate is used from the next session on
+   * @param managers gives the channel to a manager for each new session: the leader once known,
+   *     rebuilt with a renewed certificate when there is one
    */
-  public Agent(AgentConfig config, java.util.function.Supplier<Channel> channels) {
+  public Agent(AgentConfig config, ManagerDirectory managers) {
     this.config = config;
-    this.channels = channels;
-    this.channel = channels.get();
+    this.managers = managers;
+    this.channel = managers.current();
     this.taskExecutor = Executors.newFixedThreadPool(8, daemon("task-controller"));
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
     this.ctx = new TaskContext(config, statuses, taskExecutor);
@@ -85,7 +85,8 @@ public final class Agent implements AutoCloseable {
         backoffMs = 50;
       } catch (Exception e) {
         if (!closed) {
-          LOG.info("session with {} failed: {}", config.managerAddress(), e.toString());
+          LOG.info("session with {} failed: {}", managers.currentAddress(), e.toString());
+          managers.sessionFailed(e);
         }
       }
       if (closed) {
@@ -103,7 +104,7 @@ public final class Agent implements AutoCloseable {
 
   /** Runs one session until it breaks. */
   private void runSession(CompletableFuture<Void> ended) throws Exception {
-    channel = channels.get();
+    channel = managers.current();
     var async = DispatcherGrpc.newStub(channel);
     CompletableFuture<SessionMessage> opened = new CompletableFuture<>();
     async.session(SessionRequest.newBuilder()
@@ -129,8 +130,9 @@ public final class Agent implements AutoCloseable {
         });
     SessionMessage session = opened.get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     String sessionId = session.getSessionId();
-    LOG.info("session {} open with {} (heartbeat every {} ms)", sessionId, config.managerAddress(),
+    LOG.info("session {} open with {} (heartbeat every {} ms)", sessionId, managers.currentAddress(),
         session.getHeartbeatPeriodMs());
+    managers.managersLearned(session.getManagersList());
     ScheduledFuture<?> heartbeats = timers.scheduleWithFixedDelay(
         () -> heartbeat(sessionId, ended), session.getHeartbeatPeriodMs(),
         session.getHeartbeatPeriodMs(), TimeUnit.MILLISECONDS);

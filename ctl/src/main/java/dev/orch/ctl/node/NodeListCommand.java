@@ -58,14 +58,14 @@ final class NodeListCommand implements Callable<Integer> {
         return table;
     }
 
-    /**
-     * Blank for workers, as in docker. This release runs exactly one manager, which leads the
-     * cluster, so a manager shows as Leader while it is ready and Unreachable otherwise.
-     */
+    /** Blank for workers, as in docker; the manager fills in who leads and who is reachable. */
     static String managerStatus(Node node) {
         if (node.getSpec().getRole() != NodeRole.MANAGER) {
             return "";
         }
-        return node.getStatus().getState() == NodeState.NODE_READY ? "Leader" : "Unreachable";
+        if (node.getManagerStatus().getLeader()) {
+            return "Leader";
+        }
+        return node.getManagerStatus().getReachable() ? "Reachable" : "Unreachable";
     }
 }

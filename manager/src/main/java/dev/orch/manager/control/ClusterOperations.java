@@ -16,6 +16,8 @@ import java.util.function.Supplier;
 final class ClusterOperations {
   static final long MIN_HEARTBEAT_MS = 100;
   static final long MAX_HEARTBEAT_MS = 60_000;
+  /** Finished tasks are kept in the replicated store; a bound keeps a typo from filling it. */
+  static final long MAX_TASK_HISTORY = 1_000;
 
   private final StoreWriter writer;
   private final ControlCommits commits;
@@ -30,7 +32,7 @@ final class ClusterOperations {
   }
 
   private Cluster cluster() {
-    return writer.store().read(v -> v.cluster()).orElseThrow(() ->
+    return writer.store().readLinearizable(v -> v.cluster()).orElseThrow(() ->
         Status.UNAVAILABLE.withDescription("the cluster is still starting; retry in a moment").asRuntimeException());
   }
 
@@ -61,7 +63,8 @@ final class ClusterOperations {
         .build();
   }
 
-  Cluster update(long version, long heartbeatMs) {
+  /** @param taskHistoryLimit finished tasks kept per slot; -1 = unchanged */
+  Cluster update(long version, long heartbeatMs, long taskHistoryLimit) {
     Cluster c = cluster();
     if (version != 0 && version != c.getMeta().getVersion()) {
       throw Status.ABORTED.withDescription("the cluster settings changed since they were read; retry").asRuntimeException();
@@ -72,6 +75,13 @@ final class ClusterOperations {
         throw ServiceSpecValidator.invalid("invalid dispatcher heartbeat " + heartbeatMs + " ms: use 100ms to 60s");
       }
       b.setDispatcherHeartbeatMs(heartbeatMs);
+    }
+    if (taskHistoryLimit >= 0) {
+      if (taskHistoryLimit > MAX_TASK_HISTORY) {
+        throw ServiceSpecValidator.invalid("invalid task history limit " + taskHistoryLimit + ": use 0 to "
+            + MAX_TASK_HISTORY);
+      }
+      b.setTaskHistoryLimit(taskHistoryLimit);
     }
     commits.commit(List.of(Actions.update(b.build())));
     return get();

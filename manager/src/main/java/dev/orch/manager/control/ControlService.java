@@ -47,6 +47,57 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private final ControlCommits commits;
   private final NodeOperations nodes;
   private final ClusterOperations cluster;
+  /** Stamps update and rollback start times; the Control API has no injected clock yet. */
+  private final java.time.Clock clock = java.time.Clock.systemUTC();
+  private EventStream events;
+  private BackupStreamer backups;
+
+  /** Who leads and who is reachable, as Raft sees it now; set by the manager wiring. */
+  public interface RaftView {
+    java.util.Optional<String> leaderId();
+
+    java.util.Set<String> reachableMembers();
+  }
+
+  private volatile RaftView raftView;
+
+  public void enableRaftView(RaftView view) {
+    this.raftView = view;
+  }
+
+  private dev.orch.proto.Node withManagerState(dev.orch.proto.Node n) {
+    RaftView view = raftView;
+    if (view == null || n.getSpec().getRole() != dev.orch.proto.NodeRole.MANAGER) {
+      return n;
+    }
+    String id = n.getMeta().getId();
+    boolean leader = view.leaderId().map(id::equals).orElse(false);
+    // Only the leader hears from every member; elsewhere a manager whose node heartbeats counts as reachable.
+    java.util.Set<String> heard = view.reachableMembers();
+    boolean reachable = leader || (heard.isEmpty()
+        ? n.getStatus().getState() == dev.orch.proto.NodeState.NODE_READY : heard.contains(id));
+    return n.toBuilder().setManagerStatus(n.getManagerStatus().toBuilder()
+        .setLeader(leader).setReachable(reachable)).build();
+  }
+
+  /** Lets node removal take managers out of the Raft group. */
+  public void enableMemberRemoval(
+      java.util.function.Function<String, java.util.concurrent.CompletableFuture<Void>> removeMember) {
+    nodes.enableMemberRemoval(removeMember);
+  }
+
+  /** Enables the Backup call (the store and a spool dir are wired in after construction). */
+  public void enableBackups(BackupStreamer.Source source, java.nio.file.Path spoolDir) {
+    this.backups = new BackupStreamer(source, spoolDir);
+  }
+
+  @Override
+  public void backup(dev.orch.proto.BackupRequest req, StreamObserver<dev.orch.proto.BackupChunk> out) {
+    if (backups == null) {
+      throw io.grpc.Status.UNIMPLEMENTED.withDescription("backups are not available on this manager").asRuntimeException();
+    }
+    backups.stream(out);
+  }
 
   public ControlService(StoreWriter writer, Ids ids, Random random, ImageImporter importer, String localNodeId,
       java.util.function.Supplier<List<String>> managers) {
@@ -61,7 +112,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void getNode(dev.orch.proto.GetNodeRequest req, StreamObserver<dev.orch.proto.NodeResponse> out) {
-    out.onNext(dev.orch.proto.NodeResponse.newBuilder().setNode(nodes.get(req.getNode())).build());
+    out.onNext(dev.orch.proto.NodeResponse.newBuilder().setNode(withManagerState(nodes.get(req.getNode()))).build());
     out.onCompleted();
   }
 
@@ -95,7 +146,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   @Override
   public void updateCluster(dev.orch.proto.UpdateClusterRequest req,
       StreamObserver<dev.orch.proto.ClusterResponse> out) {
-    var c = cluster.update(req.getVersion(), req.getDispatcherHeartbeatMs());
+    var c = cluster.update(req.getVersion(), req.getDispatcherHeartbeatMs(),
+        req.hasTaskHistoryLimit() ? req.getTaskHistoryLimit() : -1);
     out.onNext(dev.orch.proto.ClusterResponse.newBuilder().setCluster(c).build());
     out.onCompleted();
   }
@@ -107,9 +159,10 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       spec = spec.toBuilder().setName(ServiceNames.random(random)).build();
     }
     ServiceSpecValidator.validate(spec);
+    spec = dev.orch.manager.orchestrator.ServiceDefaults.withDefaults(spec);
     ServiceSpec named = spec;
     Image image = resolveImage(spec.getContainer().getImage());
-    writer.store().read(v -> v.serviceByName(named.getName())).ifPresent(s -> {
+    writer.store().readLinearizable(v -> v.serviceByName(named.getName())).ifPresent(s -> {
       throw nameTaken(named.getName(), s);
     });
     Service service = Service.newBuilder()
@@ -124,14 +177,14 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void getService(GetServiceRequest req, StreamObserver<ServiceResponse> out) {
-    Service s = writer.store().read(v -> ServiceStatuses.withStatus(v, findService(v, req.getService())));
+    Service s = writer.store().readLinearizable(v -> ServiceStatuses.withStatus(v, findService(v, req.getService())));
     out.onNext(ServiceResponse.newBuilder().setService(s).build());
     out.onCompleted();
   }
 
   @Override
   public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> out) {
-    List<Service> services = writer.store().read(v -> new ArrayList<>(v.services()));
+    List<Service> services = writer.store().readLinearizable(v -> new ArrayList<>(v.services()));
     services.sort(Comparator.comparing(s -> s.getSpec().getName()));
     out.onNext(ListServicesResponse.newBuilder().addAllServices(services).build());
     out.onCompleted();
@@ -139,7 +192,11 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void updateService(UpdateServiceRequest req, StreamObserver<ServiceResponse> out) {
-    Service current = writer.store().read(v -> findService(v, req.getService()));
+    Service current = writer.store().readLinearizable(v -> findService(v, req.getService()));
+    if (req.getRollback()) {
+      rollbackService(current, req.getVersion(), out);
+      return;
+    }
     ServiceSpec spec = req.getSpec();
     ServiceSpecValidator.validate(spec);
     if (!spec.getName().equals(current.getSpec().getName())) {
@@ -153,19 +210,39 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     String digest = spec.getContainer().getImage().equals(current.getSpec().getContainer().getImage())
         ? current.getImageDigest()
         : resolveImage(spec.getContainer().getImage()).getMeta().getId();
-    Service updated = current.toBuilder()
-        .setMeta(current.getMeta().toBuilder().setVersion(version))
-        .setSpec(spec)
-        .setImageDigest(digest)
-        .build();
+    Service updated = ServiceUpdates.update(current.toBuilder()
+        .setMeta(current.getMeta().toBuilder().setVersion(version)).build(), spec, digest, clock.millis());
     TransactionResult r = commit(List.of(Actions.update(updated)));
     out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
     out.onCompleted();
   }
 
+  /** Swaps the service back to its previous spec; the updater rolls it out. */
+  private void rollbackService(Service current, long requestVersion, StreamObserver<ServiceResponse> out) {
+    long version = requestVersion == 0 ? current.getMeta().getVersion() : requestVersion;
+    if (version != current.getMeta().getVersion()) {
+      throw staleVersion(current, version);
+    }
+    TransactionResult r = commit(List.of(Actions.update(ServiceUpdates.rollback(current, clock.millis()))));
+    out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void watchEvents(dev.orch.proto.WatchEventsRequest req, StreamObserver<dev.orch.proto.ClusterEvent> out) {
+    EventStream stream;
+    synchronized (this) {
+      if (events == null) {
+        events = new EventStream(writer.store(), clock);
+      }
+      stream = events;
+    }
+    stream.subscribe(req, out);
+  }
+
   @Override
   public void removeService(RemoveServiceRequest req, StreamObserver<RemoveServiceResponse> out) {
-    List<StoreAction> actions = writer.store().read(v -> {
+    List<StoreAction> actions = writer.store().readLinearizable(v -> {
       Service s = findService(v, req.getService());
       List<StoreAction> a = new ArrayList<>();
       a.add(Actions.delete(s));
@@ -182,7 +259,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void listTasks(ListTasksRequest req, StreamObserver<ListTasksResponse> out) {
-    List<Task> tasks = writer.store().read(v -> {
+    List<Task> tasks = writer.store().readLinearizable(v -> {
       List<Task> all;
       if (!req.getService().isEmpty()) {
         all = new ArrayList<>(v.tasksByService(findService(v, req.getService()).getMeta().getId()));
@@ -202,7 +279,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
-    var nodes = writer.store().read(v -> new ArrayList<>(v.nodes()));
+    var nodes = new ArrayList<>(writer.store().readLinearizable(v -> v.nodes()).stream()
+        .map(this::withManagerState).toList());
     nodes.sort(Comparator.comparing(n -> n.getDescription().getHostname()));
     out.onNext(ListNodesResponse.newBuilder().addAllNodes(nodes).build());
     out.onCompleted();
@@ -210,7 +288,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void listImages(ListImagesRequest req, StreamObserver<ListImagesResponse> out) {
-    var images = writer.store().read(v -> new ArrayList<>(v.images()));
+    var images = writer.store().readLinearizable(v -> new ArrayList<>(v.images()));
     images.sort(Comparator.comparing(i -> i.getReferencesCount() == 0 ? "" : i.getReferences(0)));
     out.onNext(ListImagesResponse.newBuilder().addAllImages(images).build());
     out.onCompleted();
@@ -228,7 +306,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   private Image resolveImage(String reference) {
     String digest = ImageReferences.digest(reference);
-    Optional<Image> found = writer.store().read(v -> digest != null
+    Optional<Image> found = writer.store().readLinearizable(v -> digest != null
         ? v.image(digest)
         : v.imageByReference(ImageReferences.normalize(reference)));
     return found.orElseThrow(() -> Status.NOT_FOUND

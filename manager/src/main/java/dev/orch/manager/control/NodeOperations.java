@@ -23,6 +23,12 @@ final class NodeOperations {
   private final ControlCommits commits;
   private final StoreWriter writer;
   private final String localNodeId;
+  private java.util.function.Function<String, java.util.concurrent.CompletableFuture<Void>> removeMember;
+
+  /** How a manager leaves the Raft group when its node is removed. */
+  void enableMemberRemoval(java.util.function.Function<String, java.util.concurrent.CompletableFuture<Void>> f) {
+    this.removeMember = f;
+  }
 
   NodeOperations(StoreWriter writer, ControlCommits commits, String localNodeId) {
     this.writer = writer;
@@ -31,7 +37,7 @@ final class NodeOperations {
   }
 
   Node get(String ref) {
-    return writer.store().read(v -> find(v, ref));
+    return writer.store().readLinearizable(v -> find(v, ref));
   }
 
   Node update(String ref, long version, NodeSpec spec) {
@@ -56,12 +62,12 @@ final class NodeOperations {
   }
 
   String remove(String ref, boolean force) {
-    List<StoreAction> actions = writer.store().read(v -> {
+    List<StoreAction> actions = writer.store().readLinearizable(v -> {
       Node n = find(v, ref);
       String id = n.getMeta().getId();
-      if (n.getSpec().getRole() == NodeRole.MANAGER || id.equals(localNodeId)) {
-        throw Status.FAILED_PRECONDITION.withDescription("node " + id + " is a manager; removing managers is not"
-            + " available in this release").asRuntimeException();
+      if (id.equals(localNodeId)) {
+        throw Status.FAILED_PRECONDITION.withDescription("node " + id + " is the manager serving this call;"
+            + " remove it through another manager").asRuntimeException();
       }
       if (n.getStatus().getState() != NodeState.NODE_DOWN && !force) {
         throw Status.FAILED_PRECONDITION.withDescription("node " + id + " is not down; stop orchd on it"
@@ -81,8 +87,32 @@ final class NodeOperations {
       }
       return a;
     });
+    Node removed = actions.get(0).getObject().getNode();
+    if (removed.getSpec().getRole() == NodeRole.MANAGER) {
+      leaveRaft(removed.getMeta().getId());
+    }
     commits.commit(actions);
-    return actions.get(0).getObject().getNode().getMeta().getId();
+    return removed.getMeta().getId();
+  }
+
+  /** A removed manager leaves the Raft group first; a change that would break the quorum is refused. */
+  private void leaveRaft(String nodeId) {
+    if (removeMember == null) {
+      throw Status.FAILED_PRECONDITION.withDescription("removing managers is not available on this manager")
+          .asRuntimeException();
+    }
+    try {
+      removeMember.apply(nodeId).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw Status.FAILED_PRECONDITION.withDescription("cannot remove manager " + nodeId + " from the Raft group: "
+          + e.getCause().getMessage()).asRuntimeException();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw Status.UNAVAILABLE.withDescription("removing manager " + nodeId + " from the Raft group timed out")
+          .asRuntimeException();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.asRuntimeException();
+    }
   }
 
   /** Finds a node by id, hostname, or unique id prefix. */

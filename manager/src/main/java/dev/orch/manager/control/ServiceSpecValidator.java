@@ -3,7 +3,6 @@ package dev.orch.manager.control;
 import dev.orch.proto.Placement;
 import dev.orch.proto.PlacementStrategy;
 import dev.orch.proto.Resources;
-import dev.orch.proto.ServiceMode;
 import dev.orch.proto.ServiceSpec;
 import dev.orch.scheduler.constraint.InvalidPlacementException;
 import dev.orch.scheduler.constraint.PlacementRules;
@@ -46,16 +45,9 @@ public final class ServiceSpecValidator {
     checkPlacement(spec.getPlacement());
   }
 
-  /** Global services need their own orchestrator; refusing beats running them as one replica. */
+  /** Modes, update and rollback configs and the restart policy. */
   private static void checkMode(ServiceSpec spec) {
-    if (spec.getMode() == ServiceMode.MODE_GLOBAL) {
-      // FAILED_PRECONDITION, not UNIMPLEMENTED: orchctl reads the latter as a version mismatch.
-      throw Status.FAILED_PRECONDITION.withDescription(
-          "global services are not supported yet: use --mode replicated with --replicas N").asRuntimeException();
-    }
-    if (spec.getMode() != ServiceMode.MODE_REPLICATED) {
-      throw invalid("unknown service mode " + spec.getModeValue() + ": use replicated");
-    }
+    LifecycleSpecValidator.validate(spec);
   }
 
   /** The scheduler's own parser decides, so whatever is accepted here is what it can enforce. */

@@ -5,6 +5,7 @@ import dev.orch.proto.ServiceStatus;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.store.StoreView;
+import java.util.List;
 
 /**
  * The {@link ServiceStatus} the Control API puts on a service it returns: task counts and, when
@@ -15,9 +16,12 @@ final class ServiceStatuses {
   private ServiceStatuses() {}
 
   static Service withStatus(StoreView v, Service s) {
-    ServiceStatus.Builder status = ServiceStatus.newBuilder().setDesiredTasks(s.getSpec().getReplicas());
+    List<Task> tasks = v.tasksByService(s.getMeta().getId());
+    ServiceStatus.Builder status = ServiceStatus.newBuilder()
+        .setDesiredTasks(ModeCounts.desired(s, tasks))
+        .setCompletedTasks(ModeCounts.completed(s, tasks));
     long newestReason = Long.MIN_VALUE;
-    for (Task t : v.tasksByService(s.getMeta().getId())) {
+    for (Task t : tasks) {
       if (t.getDesiredState() != TaskState.RUNNING) {
         continue;
       }

@@ -46,6 +46,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
   private final BlobReader blobs;
   private final NodeSessions sessions;
   private final java.util.function.Supplier<List<String>> managers;
+  private final java.util.function.Supplier<java.util.Optional<String>> leaderAddress;
   private final TaskStatusWriter statusWriter;
   private final Map<String, AssignmentStream> streams = new ConcurrentHashMap<>();
   private final ExecutorService sender =
@@ -63,8 +64,10 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
 
   public DispatcherService(
       StoreWriter writer, Clock clock, Ids ids, BlobReader blobs, NodeSessions sessions,
-      java.util.function.Supplier<List<String>> managers, MeterRegistry metrics) {
+      java.util.function.Supplier<List<String>> managers,
+      java.util.function.Supplier<java.util.Optional<String>> leaderAddress, MeterRegistry metrics) {
     this.managers = managers;
+    this.leaderAddress = leaderAddress;
     this.writer = writer;
     this.clock = clock;
     this.ids = ids;
@@ -93,8 +96,10 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
 
   private void requireLeader() {
     if (!store().isLeader()) {
+      // Agents follow the "leader=" hint to the leader's dispatcher.
       throw Status.FAILED_PRECONDITION
-          .withDescription("this manager is not the leader; connect to the leader")
+          .withDescription("this manager is not the leader; "
+              + leaderAddress.get().map(a -> "leader=" + a).orElse("no leader is known yet, retry"))
           .asRuntimeException();
     }
   }

@@ -27,7 +27,8 @@ public final class NodeHealthMonitor implements AutoCloseable {
   private final StoreWriter writer;
   private final NodeSessions sessions;
   private final Clock clock;
-  private final long startedMs;
+  /** When this manager last became leader; -1 while it is not. Grace is counted from here. */
+  private long leaderSinceMs = -1;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "node-health");
@@ -39,7 +40,6 @@ public final class NodeHealthMonitor implements AutoCloseable {
     this.writer = writer;
     this.sessions = sessions;
     this.clock = clock;
-    this.startedMs = clock.millis();
     timer.scheduleWithFixedDelay(this::check, CHECK_INTERVAL_MS, CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 
@@ -52,13 +52,18 @@ public final class NodeHealthMonitor implements AutoCloseable {
   }
 
   private void checkOnce() {
+    long now = clock.millis();
     if (!writer.store().isLeader()) {
+      leaderSinceMs = -1;
       return;
     }
+    if (leaderSinceMs < 0) {
+      // A new leader has no sessions yet: nodes get a grace period to reconnect before being marked DOWN.
+      leaderSinceMs = now;
+    }
     long grace = MISSED_HEARTBEATS * sessions.heartbeatPeriodMs();
-    long now = clock.millis();
     sessions.expire(now - grace);
-    if (now - startedMs < grace) {
+    if (now - leaderSinceMs < grace) {
       return;
     }
     List<Node> down = new ArrayList<>();

@@ -60,6 +60,7 @@ public final class LeaderControllers implements AutoCloseable {
     private final WorkQueue<String> allocator;
     private final WorkQueue<String> scheduler;
     private final WorkQueue<String> nodeEvents;
+    private final LifecycleControllers lifecycle;
     private final AutoCloseable watch;
 
     Running() {
@@ -82,7 +83,9 @@ public final class LeaderControllers implements AutoCloseable {
       nodeEvents = new WorkQueue<>("node-events",
           nodeId -> writer.store().read(v -> v.tasksByNode(nodeId)).forEach(t -> services.add(t.getServiceId())),
           List::of, RESYNC, new Random(random.nextLong()), metrics);
+      lifecycle = new LifecycleControllers(writer, factory, clock, random, RESYNC, metrics);
       watch = writer.store().watch(this::route);
+      lifecycle.start();
       nodeEvents.start();
       services.start();
       allocator.start();
@@ -91,6 +94,7 @@ public final class LeaderControllers implements AutoCloseable {
 
     /** Runs on the store's apply thread: only marks keys dirty. */
     private void route(List<WatchEvent> events) {
+      lifecycle.route(events);
       for (WatchEvent e : events) {
         StoredObject o = e.getObject();
         switch (o.getObjectCase()) {
@@ -128,6 +132,7 @@ public final class LeaderControllers implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("closing watch: {}", e.toString());
       }
+      lifecycle.close();
       nodeEvents.close();
       services.close();
       allocator.close();

@@ -8,7 +8,6 @@ import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TransactionResult;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
@@ -22,14 +21,13 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Converges a replicated service: exactly one wanted task per slot 1..replicas, a replacement in
- * the same slot when a task has ended, highest slots shut down on scale-down, and the tasks of a
- * removed service deleted once their containers are gone. It also reaps finished tasks beyond the
- * history limit of each slot.
+ * Converges a replicated service: exactly one wanted task per slot 1..replicas, highest slots shut
+ * down on scale-down, and the tasks of a removed service (of any mode) deleted once their
+ * containers are gone. A slot whose task has ended is the restart supervisor's to refill, and
+ * finished tasks beyond the history limit are the task reaper's; see {@link SlotPlan} for how a
+ * slot is shared with them and with the updater.
  */
 public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<String> {
-  static final int TASK_HISTORY_LIMIT = 5;
-
   private final StoreWriter writer;
   private final TaskFactory tasks;
 
@@ -49,9 +47,10 @@ public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<S
               return new State(v.service(serviceId), tasks, unavailableNodes(v, tasks));
             });
     List<StoreAction> actions =
-        state.service().isPresent()
-            ? converge(state.service().get(), state.tasks(), state.unavailable())
-            : cleanUpRemoved(state.tasks());
+        state.service().isEmpty() ? cleanUpRemoved(state.tasks())
+            : ServiceModes.isReplicated(state.service().get().getSpec())
+                ? converge(state.service().get(), state.tasks(), state.unavailable())
+                : List.of(); // global services and jobs have their own orchestrators
     if (actions.isEmpty()) {
       return;
     }
@@ -92,17 +91,9 @@ public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<S
     Map<Long, List<Task>> bySlot =
         all.stream().collect(Collectors.groupingBy(Task::getSlot, TreeMap::new, Collectors.toList()));
     for (long slot = 1; slot <= replicas; slot++) {
-      List<Task> inSlot = bySlot.getOrDefault(slot, List.of());
-      List<Task> wanted = inSlot.stream().filter(TaskStates::wanted).toList();
-      Task keep = wanted.stream()
-          .filter(t -> !TaskStates.finished(t) && !unavailableNodes.contains(t.getNodeId()))
-          .max(NEWEST).orElse(null);
-      for (Task t : wanted) {
-        if (t != keep) {
-          out.add(shutDown(t));
-        }
-      }
-      if (keep == null) {
+      SlotPlan.Decision d = SlotPlan.decide(bySlot.getOrDefault(slot, List.of()), unavailableNodes);
+      d.shutDown().forEach(t -> out.add(shutDown(t)));
+      if (d.needsTask()) {
         out.add(Actions.create(tasks.newTask(service, slot)));
       }
     }
@@ -111,33 +102,11 @@ public final class ReplicatedServiceReconciler implements WorkQueue.Reconciler<S
         e.getValue().stream().filter(TaskStates::wanted).forEach(t -> out.add(shutDown(t)));
       }
     }
-    reapHistory(bySlot, out);
     return out;
   }
 
-  private static final Comparator<Task> NEWEST =
-      Comparator.comparingLong((Task t) -> t.getMeta().getCreatedAtMs())
-          .thenComparing(t -> t.getMeta().getId());
-
   private static StoreAction shutDown(Task t) {
-    if (TaskStates.unassigned(t)) {
-      // No agent will ever report on it; deleting is the whole shutdown.
-      return Actions.delete(t);
-    }
-    return Actions.update(t.toBuilder().setDesiredState(TaskState.SHUTDOWN).build());
-  }
-
-  private static void reapHistory(Map<Long, List<Task>> bySlot, List<StoreAction> out) {
-    for (List<Task> inSlot : bySlot.values()) {
-      List<Task> history =
-          inSlot.stream()
-              .filter(t -> !TaskStates.wanted(t) && TaskStates.finished(t))
-              .sorted(NEWEST.reversed())
-              .toList();
-      for (int i = TASK_HISTORY_LIMIT; i < history.size(); i++) {
-        out.add(Actions.delete(history.get(i)));
-      }
-    }
+    return SlotPlan.shutDownAction(t);
   }
 
   /** The service is gone: ask agents to remove its containers, delete tasks that have none. */

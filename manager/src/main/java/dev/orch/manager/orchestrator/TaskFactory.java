@@ -25,19 +25,27 @@ public final class TaskFactory {
         .setServiceId(service.getMeta().getId())
         .setServiceName(service.getSpec().getName())
         .setSlot(slot)
-        .setSpec(
-            TaskSpec.newBuilder()
-                .setContainer(service.getSpec().getContainer())
-                .setLimits(service.getSpec().getLimits())
-                .setReservations(service.getSpec().getReservations())
-                .setPlacement(service.getSpec().getPlacement())
-                .setImageDigest(service.getImageDigest()))
+        .setSpec(TaskSpecs.of(service))
         .setDesiredState(TaskState.RUNNING)
         .setStatus(
             TaskStatus.newBuilder()
                 .setState(TaskState.NEW)
                 .setTimestampMs(clock.millis())
                 .setMessage("created"))
+        .build();
+  }
+
+  /**
+   * A task of a global service for {@code nodeId}. It goes through the scheduler like any other
+   * (so reservations are checked and a misfit is explained), held to its node by a constraint.
+   */
+  public Task newTask(Service service, String nodeId) {
+    Task t = newTask(service, 0);
+    TaskSpec spec = t.getSpec();
+    return t.toBuilder()
+        .setGlobalNodeId(nodeId)
+        .setSpec(spec.toBuilder().setPlacement(spec.getPlacement().toBuilder()
+            .addConstraints("node.id==" + nodeId)))
         .build();
   }
 }

@@ -94,6 +94,18 @@ public final class WorkQueue<K> implements AutoCloseable {
     }
   }
 
+  /**
+   * Marks a key dirty once {@code delay} has passed: for controllers that must act at a time
+   * rather than on a change (a restart delay, an update's monitor period).
+   */
+  public void addAfter(K key, Duration delay) {
+    try {
+      timers.schedule(() -> add(key), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: the next leader's first resync covers the key
+    }
+  }
+
   private void resync() {
     try {
       allKeys.get().forEach(this::add);

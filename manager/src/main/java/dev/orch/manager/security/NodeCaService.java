@@ -25,7 +25,16 @@ import dev.orch.proto.RenewNodeCertificateRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import dev.orch.proto.JoinRaftRequest;
+import dev.orch.proto.JoinRaftResponse;
+import dev.orch.proto.ManagerStatus;
+import dev.orch.store.raft.RaftStore;
+import dev.orch.store.raft.RaftStoreConfig;
+import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -37,13 +46,16 @@ import java.util.function.Supplier;
  */
 public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
   private final StoreWriter writer;
+  private final RaftStore raft;
   private final Ids ids;
   private final Duration validity;
   private final Supplier<List<String>> managers;
   private volatile RootCa cached;
 
-  public NodeCaService(StoreWriter writer, Ids ids, Duration validity, Supplier<List<String>> managers) {
+  public NodeCaService(StoreWriter writer, RaftStore raft, Ids ids, Duration validity,
+      Supplier<List<String>> managers) {
     this.writer = writer;
+    this.raft = raft;
     this.ids = ids;
     this.validity = validity;
     this.managers = managers;
@@ -73,25 +85,63 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
   public void issueNodeCertificate(IssueNodeCertificateRequest req, StreamObserver<NodeCertificateResponse> out) {
     Cluster c = cluster();
     NodeRole role = roleFor(req.getToken(), c);
-    if (role == NodeRole.MANAGER) {
-      throw Status.FAILED_PRECONDITION.withDescription("joining as a manager is not available yet: this release"
-          + " runs one manager per cluster; join with the worker token (orchctl swarm join-token worker)")
-          .asRuntimeException();
-    }
     String nodeId = ids.next();
     String host = hostOf(req.getAdvertiseAddr());
-    X509Certificate cert = issue(c, req.getCsrPem(), nodeId, Roles.WORKER, host);
-    Node node = Node.newBuilder()
+    boolean manager = role == NodeRole.MANAGER;
+    if (manager && (req.getControlPort() <= 0 || req.getRaftPort() <= 0)) {
+      throw Status.INVALID_ARGUMENT.withDescription("a manager must say its API and Raft ports").asRuntimeException();
+    }
+    X509Certificate cert = issue(c, req.getCsrPem(), nodeId, manager ? Roles.MANAGER : Roles.WORKER, host);
+    Node.Builder node = Node.newBuilder()
         .setMeta(Meta.newBuilder().setId(nodeId))
         .setSpec(NodeSpec.newBuilder().setRole(role).setAvailability(NodeAvailability.ACTIVE))
         .setDescription(NodeDescription.newBuilder().setHostname(req.getHostname()))
-        .setStatus(NodeStatus.newBuilder().setState(NodeState.NODE_UNKNOWN).setAddr(host))
-        .build();
-    var r = writer.submit(List.of(Actions.upsert(node)));
+        .setStatus(NodeStatus.newBuilder().setState(NodeState.NODE_UNKNOWN).setAddr(host));
+    if (manager) {
+      node.setManagerStatus(ManagerStatus.newBuilder()
+          .setAddr(host + ":" + req.getControlPort())
+          .setRaftAddr(host + ":" + req.getRaftPort()));
+    }
+    var r = writer.submit(List.of(Actions.upsert(node.build())));
     if (!r.getOk()) {
       throw Status.UNAVAILABLE.withDescription("recording the new node failed: " + r.getError()).asRuntimeException();
     }
     out.onNext(response(c, nodeId, role, cert));
+    out.onCompleted();
+  }
+
+  /** A manager that joined asks to be added to the Raft group; only its own address is accepted. */
+  @Override
+  public void joinRaft(JoinRaftRequest req, StreamObserver<JoinRaftResponse> out) {
+    PeerIdentity peer = PeerIdentity.current();
+    Node node = writer.store().read(v -> v.node(peer.nodeId())).orElseThrow(() ->
+        Status.PERMISSION_DENIED.withDescription("unknown node " + peer.nodeId()).asRuntimeException());
+    if (node.getSpec().getRole() != NodeRole.MANAGER || !Roles.MANAGER.equals(peer.role())) {
+      throw Status.PERMISSION_DENIED.withDescription("only managers join the Raft group").asRuntimeException();
+    }
+    String raftAddr = node.getManagerStatus().getRaftAddr();
+    if (!raftAddr.equals(req.getRaftAddr())) {
+      throw Status.INVALID_ARGUMENT.withDescription("raft address " + req.getRaftAddr()
+          + " is not the one recorded at join (" + raftAddr + ")").asRuntimeException();
+    }
+    boolean member = raft.members().stream().anyMatch(p -> p.id().equals(peer.nodeId()));
+    if (!member) {
+      int colon = raftAddr.lastIndexOf(':');
+      try {
+        raft.addMember(new RaftStoreConfig.Peer(peer.nodeId(), new InetSocketAddress(
+            raftAddr.substring(0, colon), Integer.parseInt(raftAddr.substring(colon + 1))))).get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        throw Status.UNAVAILABLE.withDescription("adding the manager to the Raft group failed: " + cause.getMessage())
+            .asRuntimeException();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+    }
+    JoinRaftResponse.Builder r = JoinRaftResponse.newBuilder();
+    raft.members().forEach(p -> r.addMembers(p.id() + "@" + p.address().getHostString() + ":" + p.address().getPort()));
+    out.onNext(r.build());
     out.onCompleted();
   }
 

@@ -31,6 +31,15 @@ public final class NodeJoiner {
 
   public static Joined join(JoinToken token, String managerAddress, String advertiseHost, String hostname,
       Path dataDir) throws IOException {
+    return join(token, managerAddress, advertiseHost, hostname, dataDir, 0, 0);
+  }
+
+  /**
+   * @param controlPort where this node will serve the APIs if the token makes it a manager
+   * @param raftPort its Raft port if the token makes it a manager
+   */
+  public static Joined join(JoinToken token, String managerAddress, String advertiseHost, String hostname,
+      Path dataDir, int controlPort, int raftPort) throws IOException {
     X509Certificate ca = fetchPinnedCa(token, managerAddress);
     KeyPair keys = NodeKeys.generate();
     ManagedChannel ch = NettyChannelBuilder.forTarget(managerAddress)
@@ -44,6 +53,8 @@ public final class NodeJoiner {
               .setToken(token.toString())
               .setAdvertiseAddr(advertiseHost)
               .setHostname(hostname)
+              .setControlPort(controlPort)
+              .setRaftPort(raftPort)
               .build());
       new CertificateFiles(dataDir).saveNode(Pem.encode(ca), r.getCertificatePem(), Pem.encode(keys.getPrivate()));
       var info = dev.orch.agent.tls.CertificateInfo.of(Pem.certificate(r.getCertificatePem()));

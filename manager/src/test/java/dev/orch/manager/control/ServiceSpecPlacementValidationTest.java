@@ -57,10 +57,15 @@ class ServiceSpecPlacementValidationTest {
   }
 
   @Test
-  void refusesGlobalModeAsNotSupportedYet() {
+  void acceptsGlobalModeWithoutReplicas() {
+    ServiceSpecValidator.validate(spec().setReplicas(0).setMode(ServiceMode.MODE_GLOBAL).build());
+  }
+
+  @Test
+  void refusesReplicasWithGlobalMode() {
     StatusRuntimeException e = refused(spec().setMode(ServiceMode.MODE_GLOBAL).build());
-    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-    assertEquals("global services are not supported yet: use --mode replicated with --replicas N",
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertEquals("--replicas cannot be used with --mode global: it runs one task on every eligible node",
         e.getStatus().getDescription());
   }
 }

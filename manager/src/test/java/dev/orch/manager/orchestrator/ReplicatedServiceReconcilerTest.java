@@ -71,17 +71,37 @@ class ReplicatedServiceReconcilerTest {
   }
 
   @Test
-  void replacesAFailedTaskWithANewTaskInTheSameSlot() {
-    Task failed = task(1, TaskState.FAILED, TaskState.RUNNING);
-    List<StoreAction> out = reconciler.converge(service(1), List.of(failed));
+  void leavesAnEndedTaskToTheRestartSupervisor() {
+    List<StoreAction> out = reconciler.converge(service(1), List.of(task(1, TaskState.FAILED, TaskState.RUNNING)));
+    assertEquals(List.of(), out, "the restart policy decides when (and whether) the slot gets a new task");
+  }
+
+  @Test
+  void refillsASlotOnlyOnceItsStoppingTaskHasStopped() {
+    Task stopping = task(1, TaskState.RUNNING, TaskState.SHUTDOWN);
+    assertEquals(List.of(), reconciler.converge(service(1), List.of(stopping)), "stop-first: wait for the old task");
+    Task stopped = stopping.toBuilder().setStatus(TaskStatus.newBuilder().setState(TaskState.SHUTDOWN)).build();
+    assertEquals(1, of(reconciler.converge(service(1), List.of(stopped)), ActionType.CREATE).size());
+  }
+
+  @Test
+  void startFirstKeepsTheOldTaskRunningUntilTheNewOneRuns() {
+    Task old = task(1, TaskState.RUNNING, TaskState.RUNNING);
+    Task starting = task(1, TaskState.STARTING, TaskState.RUNNING);
+    assertEquals(List.of(), reconciler.converge(service(1), List.of(old, starting)));
+    Task running = starting.toBuilder().setStatus(TaskStatus.newBuilder().setState(TaskState.RUNNING)).build();
+    List<StoreAction> out = reconciler.converge(service(1), List.of(old, running));
+    assertEquals(List.of(old.getMeta().getId()), of(out, ActionType.UPDATE).stream()
+        .map(a -> a.getObject().getTask()).peek(t -> assertEquals(TaskState.SHUTDOWN, t.getDesiredState()))
+        .map(t -> t.getMeta().getId()).toList());
+  }
+
+  @Test
+  void replacesATaskOnAnUnavailableNodeAtOnce() {
+    Task onDownNode = task(1, TaskState.RUNNING, TaskState.RUNNING);
+    List<StoreAction> out = reconciler.converge(service(1), List.of(onDownNode), java.util.Set.of("n1"));
     assertEquals(1, of(out, ActionType.CREATE).size());
-    Task replacement = of(out, ActionType.CREATE).get(0).getObject().getTask();
-    assertEquals(1L, replacement.getSlot());
-    assertTrue(!replacement.getMeta().getId().equals(failed.getMeta().getId()), "never a reused task");
-    Task old = of(out, ActionType.UPDATE).get(0).getObject().getTask();
-    assertEquals(failed.getMeta().getId(), old.getMeta().getId());
-    assertEquals(TaskState.SHUTDOWN, old.getDesiredState());
-    assertEquals(5, old.getMeta().getVersion(), "the update carries the version it read");
+    assertEquals(TaskState.SHUTDOWN, of(out, ActionType.UPDATE).get(0).getObject().getTask().getDesiredState());
   }
 
   @Test
@@ -101,17 +121,5 @@ class ReplicatedServiceReconcilerTest {
   void unassignedTasksAreDeletedRatherThanShutDown() {
     List<StoreAction> out = reconciler.converge(service(0), List.of(task(1, TaskState.PENDING, TaskState.RUNNING)));
     assertEquals(1, of(out, ActionType.DELETE).size());
-  }
-
-  @Test
-  void keepsFiveFinishedTasksOfHistoryPerSlot() {
-    List<Task> tasks = new ArrayList<>();
-    for (int i = 0; i < 7; i++) {
-      tasks.add(task(1, TaskState.FAILED, TaskState.SHUTDOWN));
-    }
-    tasks.add(task(1, TaskState.RUNNING, TaskState.RUNNING));
-    List<StoreAction> deletes = of(reconciler.converge(service(1), tasks), ActionType.DELETE);
-    assertEquals(List.of("t1", "t2"), deletes.stream().map(a -> a.getObject().getTask().getMeta().getId()).sorted().toList(),
-        "the two oldest are reaped");
   }
 }

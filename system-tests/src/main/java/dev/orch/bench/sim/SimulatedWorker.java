@@ -53,6 +53,8 @@ public final class SimulatedWorker implements AutoCloseable {
   private String sessionId;
   private int session;
   private ScheduledFuture<?> heartbeats;
+  /** Only the first broken session of a node is printed, so a flapping manager does not flood. */
+  private boolean complainedOnce;
 
   public SimulatedWorker(String nodeId, NodeDescription description, Channel channel,
       ScheduledExecutorService timers, Clock clock) {
@@ -85,12 +87,12 @@ public final class SimulatedWorker implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
-            broken(mine);
+            broken(mine, "session", t);
           }
 
           @Override
           public void onCompleted() {
-            broken(mine);
+            broken(mine, "session", null);
           }
         });
   }
@@ -111,21 +113,25 @@ public final class SimulatedWorker implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
-            broken(mine);
+            broken(mine, "assignments", t);
           }
 
           @Override
           public void onCompleted() {
-            broken(mine);
+            broken(mine, "assignments", null);
           }
         });
     flush();
   }
 
   /** Ends the session and opens a new one shortly; unsent reports are kept for it. */
-  private synchronized void broken(int mine) {
+  private synchronized void broken(int mine, String call, Throwable why) {
     if (mine != session || closed.get()) {
       return;
+    }
+    if (!complainedOnce) {
+      complainedOnce = true;
+      System.err.println("simulated worker " + nodeId + ": " + call + " ended (" + why + "); reconnecting");
     }
     session++;
     sessionId = null;
@@ -150,7 +156,7 @@ public final class SimulatedWorker implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
-            broken(mine);
+            broken(mine, "heartbeat", t);
           }
 
           @Override
