@@ -1,16 +1,13 @@
 package dev.orch.store.raft;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.orch.proto.StoredObject;
 import dev.orch.proto.Transaction;
 import dev.orch.proto.WatchEvent;
 import dev.orch.store.StoreView;
 import dev.orch.store.state.ObjectStore;
-import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +35,6 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +75,41 @@ final class OrchStateMachine extends BaseStateMachine {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Every object with the index and term they reflect, taken between two transactions. */
+  record StateCopy(long index, long term, List<StoredObject> objects) {}
+
+  /**
+   * Copies the state under the read lock. The objects are immutable, so this costs one list of
+   * references and holds up the apply thread only that long; the caller may then write or hash
+   * the copy at leisure.
+   */
+  StateCopy copy() {
+    lock.readLock().lock();
+    try {
+      TermIndex last = getLastAppliedTermIndex();
+      return new StateCopy(objects.index(), last == null ? 0 : Math.max(0, last.getTerm()), objects.objects());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Answers a read-only request once Ratis has confirmed the read index with the leader and this
+   * member has applied up to it: the reply is the applied index, and the caller then reads the
+   * local state, which is at least that fresh.
+   */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    long applied;
+    lock.readLock().lock();
+    try {
+      applied = objects.index();
+    } finally {
+      lock.readLock().unlock();
+    }
+    return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
   }
 
   AutoCloseable addWatcher(Consumer<List<WatchEvent>> watcher) {
@@ -166,25 +197,7 @@ final class OrchStateMachine extends BaseStateMachine {
   }
 
   private ObjectStore load(SingleFileSnapshotInfo snapshot) throws IOException {
-    Path path = snapshot.getFile().getPath();
-    MD5Hash md5 = snapshot.getFile().getFileDigest();
-    if (md5 != null) {
-      MD5FileUtil.verifySavedMD5(path.toFile(), md5);
-    } else {
-      // A snapshot received from the leader may arrive without its .md5; Ratis checked the
-      // transfer, and the stream's end marker still catches truncation.
-      LOG.warn("{}: snapshot {} has no checksum file", getId(), path);
-    }
-    ObjectStore.LoadedSnapshot loaded;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 64 * 1024)) {
-      loaded = ObjectStore.readSnapshot(in);
-    }
-    TermIndex named = snapshot.getTermIndex();
-    if (loaded.store().index() != named.getIndex() || loaded.term() != named.getTerm()) {
-      throw new IOException("snapshot " + path + " is named " + named + " but holds (t:" + loaded.term()
-          + ", i:" + loaded.store().index() + ")");
-    }
-    return loaded.store();
+    return SnapshotFiles.read(snapshot, String.valueOf(getId()));
   }
 
   /**

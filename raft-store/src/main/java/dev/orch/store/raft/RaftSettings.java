@@ -30,6 +30,7 @@ final class RaftSettings {
   private static final long MAX_PREALLOCATION = 4L << 20;
   /** Entries kept before a snapshot so a follower that is only a little behind gets entries, not a snapshot. */
   private static final long MAX_PRESERVED_ENTRIES = 1_000;
+  private static final int MAX_OUTSTANDING_SUBMITS = 1_024;
 
   private RaftSettings() {}
 
@@ -42,9 +43,7 @@ final class RaftSettings {
   }
 
   static RaftGroup group(RaftStoreConfig config) {
-    List<RaftPeer> peers = config.peers().stream()
-        .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(hostPort(p.address())).build())
-        .toList();
+    List<RaftPeer> peers = config.peers().stream().map(RaftSettings::raftPeer).toList();
     return RaftGroup.valueOf(groupId(config.clusterId()), peers);
   }
 
@@ -56,9 +55,37 @@ final class RaftSettings {
     return address.getHostString() + ":" + address.getPort();
   }
 
+  static RaftPeer raftPeer(RaftStoreConfig.Peer peer) {
+    return RaftPeer.newBuilder().setId(peer.id()).setAddress(hostPort(peer.address())).build();
+  }
+
+  /** The inverse of {@link #raftPeer}; Ratis keeps addresses as {@code host:port} strings. */
+  static RaftStoreConfig.Peer peer(RaftPeer peer) {
+    String address = peer.getAddress();
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalStateException("member " + peer.getId() + " has no host:port address: " + address);
+    }
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new RaftStoreConfig.Peer(peer.getId().toString(),
+        new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))));
+  }
+
   /** Where Ratis keeps this group's log and snapshots. */
   static Path groupDir(RaftStoreConfig config) {
-    return config.dir().resolve("raft").resolve(groupId(config.clusterId()).getUuid().toString());
+    return groupDir(config.dir(), config.clusterId());
+  }
+
+  /** Ratis keeps every group it serves in a directory named by the group's UUID under {@code dir/raft}. */
+  static Path groupDir(Path dir, String clusterId) {
+    return raftDir(dir).resolve(groupId(clusterId).getUuid().toString());
+  }
+
+  static Path raftDir(Path dir) {
+    return dir.resolve("raft");
   }
 
   /**
@@ -94,6 +121,11 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, every));
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, Math.min(MAX_PRESERVED_ENTRIES, every / 2));
 
+    // Reads that must be linearizable confirm the leader's commit index first (ReadIndex, Raft
+    // paper section 6.4); Ratis' default would answer from whatever the member has applied.
+    RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setTimeout(properties, duration(tuning.readTimeout()));
+
     long segment = tuning.logSegmentBytes();
     RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segment));
     RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segment, MAX_PREALLOCATION)));
@@ -108,6 +140,9 @@ final class RaftSettings {
         ? attempt : Duration.ofSeconds(3)));
     // The dummy request only warms up the connection, and fails noisily while there is no leader yet.
     RaftClientConfigKeys.Async.Experimental.setSendDummyRequest(properties, false);
+    // Every controller and API call of a manager shares one client; Ratis' default of 100 requests
+    // in flight would queue the 101st caller behind the others' round trips.
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, MAX_OUTSTANDING_SUBMITS);
     return properties;
   }
 
@@ -122,7 +157,7 @@ final class RaftSettings {
         duration(RETRY_SLEEP));
   }
 
-  private static TimeDuration duration(Duration d) {
+  static TimeDuration duration(Duration d) {
     return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -7,10 +7,19 @@ import dev.orch.proto.WatchEvent;
 import dev.orch.store.Store;
 import dev.orch.store.StoreUnavailableException;
 import dev.orch.store.StoreView;
+import dev.orch.store.state.BackupCodec;
 import dev.orch.store.state.ObjectStore;
+import dev.orch.store.state.StateHash;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -53,11 +62,12 @@ public final class RaftStore implements Store {
   private final LeadershipRelay leadership;
   private final RaftServer server;
   /**
-   * Replaced after a failed submit: a Ratis ordered client whose request ran out of retries fails
-   * every later request too, so it is thrown away rather than left to poison later submits.
+   * Renewed after a failed submit (a Ratis ordered client whose request ran out of retries fails
+   * every later request too) and when the membership changes.
    */
-  private RaftClient client;
-  private final Object clientLock = new Object();
+  private final RaftClients clients;
+  private final MembershipChanges membership;
+  private final LinearizableReads linearizableReads;
   /** Completes submit futures off the gRPC threads, so a caller's continuation cannot stall Ratis. */
   private final ExecutorService completions;
   private final Executor completionExecutor;
@@ -71,7 +81,7 @@ public final class RaftStore implements Store {
     this.stateMachine = stateMachine;
     this.leadership = leadership;
     this.server = server;
-    this.client = newClient(config, group);
+    this.clients = new RaftClients(config, server, group.getGroupId());
     this.completions = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "orch-store-completions-" + config.memberId());
       t.setDaemon(true);
@@ -85,6 +95,10 @@ public final class RaftStore implements Store {
         task.run();
       }
     };
+    this.membership = new MembershipChanges(server, group.getGroupId(), config.memberId(), config.tuning(),
+        completionExecutor);
+    this.linearizableReads = new LinearizableReads(server, group.getGroupId(), config.memberId(),
+        config.tuning().readTimeout(), closed::get);
   }
 
   /** Starts this member with the system clock. */
@@ -125,34 +139,6 @@ public final class RaftStore implements Store {
     }
   }
 
-  private static RaftClient newClient(RaftStoreConfig config, RaftGroup group) {
-    return RaftClient.newBuilder()
-        .setRaftGroup(group)
-        // Controllers submit on the leader, so guess ourselves first; a wrong guess costs one redirect.
-        .setLeaderId(RaftSettings.peerId(config.memberId()))
-        .setProperties(RaftSettings.clientProperties(config))
-        .setRetryPolicy(RaftSettings.clientRetryPolicy(config))
-        .build();
-  }
-
-  private RaftClient currentClient() {
-    synchronized (clientLock) {
-      return client;
-    }
-  }
-
-  /** Swaps in a fresh client unless another failure already did; closing the old one ends its retries. */
-  private void renewClient(RaftClient failed) {
-    synchronized (clientLock) {
-      if (client != failed || closed.get()) {
-        return;
-      }
-      client = newClient(config, group);
-    }
-    LOG.info("store member {}: renewed the Raft client after a failed submit", config.memberId());
-    closeQuietly(failed, "failed raft client");
-  }
-
   @Override
   public CompletableFuture<TransactionResult> submit(Transaction tx) {
     if (closed.get()) {
@@ -165,12 +151,17 @@ public final class RaftStore implements Store {
     }
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(stamped.toByteArray()));
     CompletableFuture<TransactionResult> outcome = new CompletableFuture<>();
-    RaftClient via = currentClient();
+    RaftClient via;
+    try {
+      via = clients.current();
+    } catch (StoreUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     CompletableFuture<RaftClientReply> sent;
     try {
       sent = via.async().send(message);
     } catch (RuntimeException e) {
-      renewClient(via);
+      clients.renew(via);
       return CompletableFuture.failedFuture(unavailable("could not send the transaction: " + e, e));
     }
     sent.orTimeout(config.tuning().submitTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -194,7 +185,7 @@ public final class RaftStore implements Store {
       outcome.complete(refusal(refusalMessage(sme)));
     } else {
       outcome.completeExceptionally(unavailable(describeFailure(cause), cause));
-      renewClient(via);
+      clients.renew(via);
     }
   }
 
@@ -278,6 +269,155 @@ public final class RaftStore implements Store {
     return config.memberId();
   }
 
+  // ---- linearizable reads ----
+
+  /**
+   * Runs {@code reader} against state that includes every write committed anywhere in the
+   * cluster before this call (ReadIndex: the leader confirms its commit index with a majority,
+   * this member waits until it has applied that far, then reads locally under the read lock).
+   * Costs a heartbeat round to a majority; use {@link #read} where a few entries of lag are fine.
+   *
+   * @throws StoreUnavailableException within the read timeout ({@link RaftStoreConfig.Tuning#readTimeout},
+   *     3 s by default) when no leader with a quorum confirms the read
+   */
+  @Override
+  public <T> T readLinearizable(Function<StoreView, T> reader) {
+    linearizableReads.awaitReadIndex();
+    return read(reader);
+  }
+
+  // ---- membership and leadership ----
+
+  /**
+   * Adds a voting member; call it on the leader once the new member is running (started with
+   * {@link RaftStoreConfig#joining}). Completes when the group has committed the new membership,
+   * which includes sending the new member the state. Adding a member already present at the same
+   * address completes at once.
+   *
+   * <p>Fails with {@link NotLeaderException} on a follower (forward to its {@code leaderId()}),
+   * {@link StoreUnavailableException} when there is no leader or the change was not confirmed in
+   * time, {@link IllegalArgumentException} when the id or address belongs to another member, and
+   * {@link IllegalStateException} when another change is in progress or the change would leave
+   * the group without a quorum of reachable members.
+   */
+  public CompletableFuture<Void> addMember(RaftStoreConfig.Peer peer) {
+    return membership.add(peer);
+  }
+
+  /**
+   * Removes a voting member; call it on the leader. The leader may remove itself: it steps down
+   * once the new membership is committed and the others elect a leader among them. Removing a
+   * member that is not in the group completes at once. Refused with {@link IllegalStateException}
+   * when the reachable members could not commit the change or would no longer form a quorum after
+   * it (the message says which members are down and what to do); other failures as in
+   * {@link #addMember}.
+   */
+  public CompletableFuture<Void> removeMember(String memberId) {
+    return membership.remove(memberId);
+  }
+
+  /** The voting members as this member knows them (during a change, the new membership), by id. */
+  public List<RaftStoreConfig.Peer> members() {
+    return membership.members();
+  }
+
+  /** The leader this member knows of; empty during an election or when this member is cut off. */
+  public Optional<String> leaderId() {
+    return membership.leaderId();
+  }
+
+  /**
+   * Members the leader has heard from within the last few heartbeat rounds, itself included;
+   * empty on any other member, since only the leader hears from everyone. Membership changes are
+   * checked against this set.
+   */
+  public Set<String> reachableMembers() {
+    return membership.reachable();
+  }
+
+  /**
+   * Asks the group to make {@code memberId} the leader; call it on the leader. Completes when the
+   * new leader is elected (about an election timeout), fails with {@link StoreUnavailableException}
+   * if it was not within a few seconds (the old leader then resumes).
+   */
+  public CompletableFuture<Void> transferLeadership(String memberId) {
+    return membership.transferLeadership(memberId);
+  }
+
+  /** The latest Raft term this member has seen. */
+  public long currentTerm() {
+    return membership.currentTerm();
+  }
+
+  /** The term this member leads in according to Ratis, or empty; for tests that check elections. */
+  OptionalLong leadingTerm() {
+    long term = membership.leadingTerm();
+    return term < 0 ? OptionalLong.empty() : OptionalLong.of(term);
+  }
+
+  // ---- backup, restore and recovery ----
+
+  /**
+   * Writes a backup of this member's applied state to {@code out} (flushed, not closed): every
+   * object as of one log index, in the versioned, SHA-256 checksummed format of
+   * {@link BackupCodec}, streamed, so no message size limit applies. The state is copied between
+   * two transactions; writes go on meanwhile. On a follower the backup may trail the leader by
+   * the few entries not yet applied here; call {@link #readLinearizable} first (or back up on the
+   * leader) when that matters.
+   */
+  public void backup(OutputStream out) throws IOException {
+    OrchStateMachine.StateCopy copy = stateMachine.copy();
+    BackupCodec.Header header = new BackupCodec.Header(BackupCodec.FORMAT_VERSION, config.clusterId(),
+        config.memberId(), clock.millis(), copy.index(), copy.term(), copy.objects().size());
+    BackupCodec.write(out, header, copy.objects());
+  }
+
+  /**
+   * The {@link StateHash} of this member's applied objects: equal on members that have applied
+   * the same entries, and equal to {@link #stateHash(InputStream)} of a backup of that state.
+   */
+  public String stateHash() {
+    return StateHash.of(stateMachine.copy().objects());
+  }
+
+  /** The state hash of the objects in a backup, after verifying its checksum. */
+  public static String stateHash(InputStream backup) throws IOException {
+    return StateHash.of(BackupCodec.read(backup).store());
+  }
+
+  /**
+   * Creates the store directory of a new one-member cluster holding a backup's state. {@code dir}
+   * must not hold a store yet. The first {@link #start} of {@code dir} (with
+   * {@link RaftStoreConfig#singleMember}, or any config naming this cluster and member) loads the
+   * state as its initial snapshot and elects this member; further members join with
+   * {@link #addMember}. Objects keep their versions, and the new log continues after the
+   * backup's index.
+   *
+   * @throws IOException when the backup is damaged (checksum, truncation, format version) or the
+   *     directory cannot be written; nothing is left in {@code dir/raft} then
+   */
+  public static void restore(Path dir, InputStream backup, String clusterId, String memberId,
+      InetSocketAddress address) throws IOException {
+    OfflineRecovery.restore(dir, backup, clusterId, memberId, address);
+  }
+
+  /**
+   * Turns the directory of a stopped member into that of a one-member cluster with all of its
+   * state, for when the other members are gone for good and the group cannot regain a quorum.
+   * The next {@link #start} of {@code dir} elects this member alone; others join it with
+   * {@link #addMember}.
+   *
+   * <p>Kept: everything this member applied, and every later entry it had received, committed or
+   * not as far as it knew (a write acknowledged by the old cluster was on a majority, so on some
+   * survivor; force the survivor with the longest log). Lost: entries this member never received.
+   * The old membership and log stay in {@code dir/raft-before-force-new-cluster-<time>} until
+   * deleted by hand. Fails if the member is still running (Ratis holds a lock on its directory).
+   */
+  public static void forceNewCluster(Path dir, String clusterId, String memberId, InetSocketAddress address)
+      throws IOException {
+    OfflineRecovery.forceNewCluster(dir, clusterId, memberId, address, Clock.systemUTC());
+  }
+
   /**
    * Stops this member: pending submits fail with {@link StoreUnavailableException}, the server
    * takes a final snapshot, and leadership listeners hear {@code false} if they heard {@code true}.
@@ -287,7 +427,7 @@ public final class RaftStore implements Store {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closeQuietly(currentClient(), "raft client");
+    closeQuietly(clients, "raft client");
     closeQuietly(server, "raft server");
     leadership.close();
     completions.shutdown();
