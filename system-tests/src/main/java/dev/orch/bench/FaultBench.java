@@ -54,9 +54,7 @@ public final class FaultBench implements Callable<Integer> {
         long start = System.nanoTime();
         if (crash) {
           sh(testbed.toString(), "--name", bed, "kill", Integer.toString(node), "KILL");
-          // The node's orchd, its shims, and every process in its containers' cgroups: a machine crash.
-          sh("sh", "-c", "pkill -9 -f " + nodeDataDir(node) + "; cat /sys/fs/cgroup/pids/orch/" + nodeId
-              + "/*/cgroup.procs /sys/fs/cgroup/orch/" + nodeId + "/*/cgroup.procs 2>/dev/null | xargs -r kill -9; true");
+          crash(nodeDataDir(node), nodeId);
         } else {
           sh(testbed.toString(), "--name", bed, "partition", Integer.toString(node));
         }
@@ -81,6 +79,39 @@ public final class FaultBench implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%nfault -> replacements RUNNING over %d faults: p50 %.2f s, p99 %.2f s, max %.2f s%n",
         times.size(), percentile(times, 0.5), percentile(times, 0.99), times.get(times.size() - 1));
     return 0;
+  }
+
+  /** The node's orchd, its shims, and every process in its containers' cgroups: a machine crash. */
+  private static void crash(String dataDir, String nodeId) throws Exception {
+    List<String> victims = new ArrayList<>();
+    long self = ProcessHandle.current().pid();
+    try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmdline = java.nio.file.Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+          if (cmdline.contains(dataDir) && Long.parseLong(p.getFileName().toString()) != self) {
+            victims.add(p.getFileName().toString());
+          }
+        } catch (java.io.IOException gone) {
+          // ended while we looked
+        }
+      }
+    }
+    for (String base : List.of("/sys/fs/cgroup/pids/orch/" + nodeId, "/sys/fs/cgroup/orch/" + nodeId)) {
+      Path dir = Path.of(base);
+      if (java.nio.file.Files.isDirectory(dir)) {
+        try (var cgroups = java.nio.file.Files.list(dir)) {
+          for (Path c : cgroups.filter(java.nio.file.Files::isDirectory).toList()) {
+            victims.addAll(java.nio.file.Files.readAllLines(c.resolve("cgroup.procs")));
+          }
+        }
+      }
+    }
+    if (!victims.isEmpty()) {
+      List<String> cmd = new ArrayList<>(List.of("kill", "-9"));
+      cmd.addAll(victims);
+      sh(cmd.toArray(String[]::new));
+    }
   }
 
   private String nodeDataDir(int node) {

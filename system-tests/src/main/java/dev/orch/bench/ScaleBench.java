@@ -95,12 +95,18 @@ public final class ScaleBench implements Callable<Integer> {
         return t.runningNanos() < 0 ? 1 : 0;
       } finally {
         admin.shutdownNow();
+        // The fleet goes first, so that its workers do not see the manager stop under them.
+        stop(fleet);
       }
     } finally {
-      if (fleet != null) {
-        fleet.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      stop(fleet);
       deleteQuietly(dir);
+    }
+  }
+
+  private static void stop(Process fleet) throws InterruptedException {
+    if (fleet != null && fleet.isAlive()) {
+      fleet.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 

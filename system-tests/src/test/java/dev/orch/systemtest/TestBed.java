@@ -66,6 +66,15 @@ final class TestBed implements AutoCloseable {
     return tryRun(a.toArray(String[]::new));
   }
 
+  /** orchctl in node i's namespace, talking to node i's manager with the admin bundle of node 1. */
+  Result ctlOn(int i, String... args) throws IOException {
+    List<String> a = new ArrayList<>(List.of("exec", Integer.toString(i), "env",
+        "ORCH_CONFIG_DIR=" + nodeDir(1).resolve("client"), repo.resolve("deploy/bin/orchctl").toString(),
+        "--host", addr(i) + ":4242"));
+    a.addAll(List.of(args));
+    return tryRun(a.toArray(String[]::new));
+  }
+
   String ctlOk(String... args) throws IOException {
     Result r = ctl(args);
     if (r.exit() != 0) {
