@@ -30,7 +30,8 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
   private static final Map<String, Set<String>> BY_METHOD = Map.of(
       "orch.v1.NodeCA/GetRootCACertificate", ANYONE,
       "orch.v1.NodeCA/IssueNodeCertificate", ANYONE,
-      "orch.v1.NodeCA/RenewNodeCertificate", Set.of(Roles.MANAGER, Roles.WORKER));
+      "orch.v1.NodeCA/RenewNodeCertificate", Set.of(Roles.MANAGER, Roles.WORKER),
+      "orch.v1.NodeCA/JoinRaft", Set.of(Roles.MANAGER));
 
   private final String clusterId;
 
