@@ -33,7 +33,7 @@ import picocli.CommandLine.ScopeType;
                 + "$ORCH_CONFIG_DIR (default ~/.orch).",
                 "Exit codes: 0 ok, 1 failure (unreachable manager, refused request), 2 usage error."},
         subcommands = {ServiceCommand.class, NodeCommand.class, ImageCommand.class,
-            SwarmCommand.class})
+            SwarmCommand.class, dev.orch.ctl.events.EventsCommand.class})
 public final class OrchCtl extends CommandGroup {
     /** Inherited so that it may be written before or after the subcommand, as with docker -H. */
     @Option(names = "--host", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,

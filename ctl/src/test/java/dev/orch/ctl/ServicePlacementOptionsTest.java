@@ -67,7 +67,7 @@ class ServicePlacementOptionsTest {
         assertEquals("error: invalid --placement-pref \"pack=node.labels.zone\": use spread=DESCRIPTOR"
                 + " (e.g. spread=node.labels.zone)",
                 run("service", "create", "--placement-pref", "pack=node.labels.zone", "busybox").errorLine());
-        assertEquals("error: invalid --mode \"daemon\": use replicated or global",
+        assertEquals("error: invalid --mode \"daemon\": use replicated, global, replicated-job or global-job",
                 run("service", "create", "--mode", "daemon", "busybox").errorLine());
         assertEquals("error: invalid --replicas-max-per-node \"-1\": must be a whole number >= 0",
                 run("service", "create", "--replicas-max-per-node", "-1", "busybox").errorLine());

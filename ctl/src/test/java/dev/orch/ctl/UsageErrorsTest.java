@@ -58,11 +58,11 @@ class UsageErrorsTest {
     @Test
     void unknownCommandsAndOptions() {
         assertUsage("error: unknown command \"servce\" for \"orchctl\"; use one of: service, node, "
-                + "image, swarm (see 'orchctl --help')", "servce", "ls");
+                + "image, swarm, events (see 'orchctl --help')", "servce", "ls");
         assertUsage("error: unknown option \"--bogus\" for \"orchctl service ls\" (see 'orchctl "
                 + "service ls --help')", "service", "ls", "--bogus");
-        assertUsage("error: \"orchctl service\" needs a command: create, ls, ps, inspect, scale, rm "
-                + "(see 'orchctl service --help')", "service");
+        assertUsage("error: \"orchctl service\" needs a command: create, ls, ps, inspect, scale, rm, "
+                + "update, rollback (see 'orchctl service --help')", "service");
         assertUsage("error: \"orchctl service create\" needs IMAGE (see 'orchctl service create "
                 + "--help')", "service", "create");
         assertUsage("error: invalid --format \"yaml\": use table or json",
@@ -94,7 +94,8 @@ class UsageErrorsTest {
                 + "number with a unit ns, us, ms, s, m, h (e.g. 500ms, 5s, 1m30s)",
                 "swarm", "update", "--dispatcher-heartbeat=-5s");
         assertUsage("error: \"orchctl swarm update\" needs a setting to change: "
-                + "--dispatcher-heartbeat (see 'orchctl swarm update --help')", "swarm", "update");
+                + "--dispatcher-heartbeat or --task-history-limit (see 'orchctl swarm update --help')",
+                "swarm", "update");
         assertUsage("error: invalid role \"admin\": use worker or manager (e.g. orchctl swarm "
                 + "join-token worker)", "swarm", "join-token", "admin");
         assertUsage("error: \"orchctl swarm\" needs a command: join-token, inspect, update (see "

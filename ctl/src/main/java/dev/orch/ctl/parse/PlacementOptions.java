@@ -37,13 +37,9 @@ public final class PlacementOptions {
         return PlacementPreference.newBuilder().setSpread(descriptor).build();
     }
 
-    /** {@code --mode replicated|global}. */
+    /** {@code --mode replicated|global|replicated-job|global-job}. */
     public static ServiceMode mode(String value) {
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "replicated" -> ServiceMode.MODE_REPLICATED;
-            case "global" -> ServiceMode.MODE_GLOBAL;
-            default -> throw new UsageException("invalid --mode \"" + value + "\": use replicated or global");
-        };
+        return LifecycleValues.mode(value);
     }
 
     /** {@code --placement-strategy spread|binpack}. */

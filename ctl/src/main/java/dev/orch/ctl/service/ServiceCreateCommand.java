@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -62,7 +63,8 @@ final class ServiceCreateCommand implements Callable<Integer> {
     String reserveCpu;
 
     @Option(names = "--mode", paramLabel = "MODE",
-            description = "replicated (default) or global (one task per node; not supported yet).")
+            description = "replicated (default), global (one task per eligible node), replicated-job "
+                    + "(--replicas completions, --max-concurrent at once) or global-job (one per node).")
     String mode;
 
     @Option(names = "--constraint", paramLabel = "KEY==VALUE",
@@ -94,6 +96,9 @@ final class ServiceCreateCommand implements Callable<Integer> {
             description = "Print the service id and exit without waiting for the tasks.")
     boolean detach;
 
+    @Mixin
+    ServiceLifecycleOptions lifecycle;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image reference, e.g. busybox:latest.")
     String image;
 
@@ -113,6 +118,13 @@ final class ServiceCreateCommand implements Callable<Integer> {
                     CreateServiceRequest.newBuilder().setSpec(spec).build())).getService();
             context.out().println(service.getMeta().getId());
             if (detach) {
+                return ExitCodes.OK;
+            }
+            if (spec.getMode() != ServiceMode.MODE_REPLICATED) {
+                // global services and jobs: the manager knows how many tasks that makes
+                ServiceProgress.forService(connection, context.clock(), service.getMeta().getId(), context.out())
+                        .await(spec.getMode() == ServiceMode.MODE_GLOBAL ? ServiceProgress.Goal.CONVERGE
+                                : ServiceProgress.Goal.JOB, waitTimeout);
                 return ExitCodes.OK;
             }
             ConvergenceWatcher watcher = ConvergenceWatcher.forService(connection, context.clock(),
@@ -146,15 +158,16 @@ final class ServiceCreateCommand implements Callable<Integer> {
             container.setWorkdir(workdir);
         }
         ServiceMode serviceMode = mode == null ? ServiceMode.MODE_REPLICATED : PlacementOptions.mode(mode);
-        if (serviceMode == ServiceMode.MODE_GLOBAL && replicas != null) {
-            throw new UsageException("--replicas cannot be used with --mode global: a global service"
+        boolean global = serviceMode == ServiceMode.MODE_GLOBAL || serviceMode == ServiceMode.MODE_GLOBAL_JOB;
+        if (global && replicas != null) {
+            throw new UsageException("--replicas cannot be used with --mode " + mode.strip() + ": a global service"
                     + " runs one task on every eligible node");
         }
         ServiceSpec.Builder spec = ServiceSpec.newBuilder()
                 .setContainer(container)
                 .setMode(serviceMode)
                 .setPlacement(placement())
-                .setReplicas(serviceMode == ServiceMode.MODE_GLOBAL ? 0
+                .setReplicas(global ? 0
                         : replicas == null ? 1 : ReplicaCount.parse("--replicas", replicas));
         if (name != null) {
             spec.setName(name);
@@ -163,7 +176,9 @@ final class ServiceCreateCommand implements Callable<Integer> {
         Resources reservations =
                 resources(reserveMemory, "--reserve-memory", reserveCpu, "--reserve-cpu");
         checkReservationFitsLimit(limits, reservations);
-        return spec.setLimits(limits).setReservations(reservations).build();
+        spec.setLimits(limits).setReservations(reservations);
+        lifecycle.applyTo(spec);
+        return spec.build();
     }
 
     private Placement placement() {

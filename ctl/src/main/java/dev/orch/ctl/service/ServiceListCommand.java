@@ -60,8 +60,9 @@ final class ServiceListCommand implements Callable<Integer> {
         Table table = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE");
         for (Service service : services) {
             String id = service.getMeta().getId();
-            table.row(DisplayNames.shortId(id), service.getSpec().getName(), "replicated",
-                    running.getOrDefault(id, 0L) + "/" + service.getSpec().getReplicas(),
+            table.row(DisplayNames.shortId(id), service.getSpec().getName(),
+                    dev.orch.ctl.parse.LifecycleValues.modeName(service.getSpec().getMode()),
+                    UpdateStatusLine.replicas(service, running.getOrDefault(id, 0L)),
                     service.getSpec().getContainer().getImage());
         }
         return table;

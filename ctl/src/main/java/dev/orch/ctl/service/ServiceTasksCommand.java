@@ -46,10 +46,12 @@ final class ServiceTasksCommand implements Callable<Integer> {
         boolean json = format.json();
         try (ManagerConnection connection = context.connect()) {
             List<Task> tasks = new ArrayList<>();
+            List<Service> found = new ArrayList<>();
             // Resolve each name first so that a typo gets the manager's "not found", not an empty table.
             int exitCode = PerTarget.run(context.err(), services, name -> {
                 Service service = connection.call(control -> control.getService(
                         GetServiceRequest.newBuilder().setService(name).build())).getService();
+                found.add(service);
                 tasks.addAll(connection.call(control -> control.listTasks(ListTasksRequest
                         .newBuilder().setService(service.getMeta().getId()).build())).getTasksList());
             });
@@ -58,6 +60,7 @@ final class ServiceTasksCommand implements Callable<Integer> {
             } else if (exitCode == ExitCodes.OK || !tasks.isEmpty()) {
                 TaskTable.build(tasks, nodeNames(connection), context.clock().instant(), noTrunc)
                         .print(context.out());
+                UpdateStatusLine.print(context.out(), found, context.clock().instant());
             }
             return exitCode;
         }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         description = "Change cluster settings.")
 final class SwarmUpdateCommand implements Callable<Integer> {
     static final String HEARTBEAT_OPTION = "--dispatcher-heartbeat";
+    static final String HISTORY_OPTION = "--task-history-limit";
 
     private final CtlContext context;
 
@@ -25,20 +26,29 @@ final class SwarmUpdateCommand implements Callable<Integer> {
             description = "How often nodes report to the managers (e.g. 5s, 500ms, 1m).")
     String dispatcherHeartbeat;
 
+    @Option(names = HISTORY_OPTION, paramLabel = "K",
+            description = "Finished tasks kept per slot as history (default 5).")
+    String taskHistoryLimit;
+
     SwarmUpdateCommand(CtlContext context) {
         this.context = context;
     }
 
     @Override
     public Integer call() {
-        if (dispatcherHeartbeat == null) {
+        if (dispatcherHeartbeat == null && taskHistoryLimit == null) {
             throw new UsageException("\"orchctl swarm update\" needs a setting to change: "
-                    + HEARTBEAT_OPTION + " (see 'orchctl swarm update --help')");
+                    + HEARTBEAT_OPTION + " or " + HISTORY_OPTION + " (see 'orchctl swarm update --help')");
         }
-        long heartbeatMs = GoDuration.positiveMillis(HEARTBEAT_OPTION, dispatcherHeartbeat);
+        UpdateClusterRequest.Builder request = UpdateClusterRequest.newBuilder();
+        if (dispatcherHeartbeat != null) {
+            request.setDispatcherHeartbeatMs(GoDuration.positiveMillis(HEARTBEAT_OPTION, dispatcherHeartbeat));
+        }
+        if (taskHistoryLimit != null) {
+            request.setTaskHistoryLimit(dev.orch.ctl.parse.ReplicaCount.parse(HISTORY_OPTION, taskHistoryLimit));
+        }
         try (ManagerConnection connection = context.connect()) {
-            connection.call(control -> control.updateCluster(UpdateClusterRequest.newBuilder()
-                    .setDispatcherHeartbeatMs(heartbeatMs).build()));
+            connection.call(control -> control.updateCluster(request.build()));
             context.out().println("Swarm updated.");
             return ExitCodes.OK;
         }

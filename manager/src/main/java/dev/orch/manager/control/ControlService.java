@@ -184,7 +184,9 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> out) {
-    List<Service> services = writer.store().readLinearizable(v -> new ArrayList<>(v.services()));
+    // With each service's task counts, so that service ls shows a global service's or a job's progress.
+    List<Service> services = writer.store().readLinearizable(v -> new ArrayList<>(
+        v.services().stream().map(s -> ServiceStatuses.withStatus(v, s)).toList()));
     services.sort(Comparator.comparing(s -> s.getSpec().getName()));
     out.onNext(ListServicesResponse.newBuilder().addAllServices(services).build());
     out.onCompleted();
