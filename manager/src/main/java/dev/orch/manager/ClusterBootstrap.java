@@ -79,6 +79,14 @@ final class ClusterBootstrap {
             .setObject(StoredObject.newBuilder().setCluster(newCluster()))
             .build());
       }
+      v.node(identity.nodeId())
+          .filter(n -> !n.getManagerStatus().getAddr().equals(identity.controlAddress()))
+          .ifPresent(n -> actions.add(Actions.upsert(n.toBuilder()
+              // Restored or moved: record where this manager serves now.
+              .setManagerStatus(dev.orch.proto.ManagerStatus.newBuilder()
+                  .setAddr(identity.controlAddress())
+                  .setRaftAddr(identity.advertiseHost() + ":" + identity.raftPort()))
+              .build())));
       if (v.node(identity.nodeId()).isEmpty()) {
         actions.add(Actions.upsert(Node.newBuilder()
             .setMeta(Meta.newBuilder().setId(identity.nodeId()))

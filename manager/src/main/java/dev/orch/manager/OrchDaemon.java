@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code orchd}: starts a node. {@code init} makes a new cluster; {@code run} resumes one. */
 @Command(name = "orchd", mixinStandardHelpOptions = true, version = "orchd 0.1.0",
     description = "The orch daemon: manager and worker agent of one node.",
-    subcommands = {OrchDaemon.Init.class, OrchDaemon.Join.class, OrchDaemon.Run.class, OrchDaemon.Leave.class})
+    subcommands = {OrchDaemon.Init.class, OrchDaemon.Join.class, OrchDaemon.Run.class, OrchDaemon.Leave.class,
+        OrchDaemon.Restore.class})
 public final class OrchDaemon {
   static final int DEFAULT_PORT = 4242;
 
@@ -164,6 +165,36 @@ public final class OrchDaemon {
         throw new UsageError(dataDir + " is not an initialised data dir; create a cluster with: "
             + "orchd init --data-dir " + dataDir + " --advertise-addr IP");
       }
+      return runUntilStopped(NodeIdentity.load(dataDir), options());
+    }
+  }
+
+  @Command(name = "restore", description = "Make a new data dir from a backup (orchctl swarm backup), as the only"
+      + " manager of the restored cluster, and run it.")
+  static final class Restore extends Common implements Callable<Integer> {
+    @Option(names = "--advertise-addr", required = true,
+        description = "IP[:PORT] this manager serves on (default port " + DEFAULT_PORT + ").")
+    String advertiseAddr;
+
+    @Option(names = "--raft-port", description = "Raft port (default: the advertised port + 1).")
+    Integer raftPort;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "BACKUP", description = "The backup file.")
+    Path backup;
+
+    @Override
+    public Integer call() throws Exception {
+      requireRoot();
+      if (NodeIdentity.exists(dataDir)) {
+        throw new UsageError(dataDir + " is already initialised; restore into a new --data-dir");
+      }
+      if (!Files.isRegularFile(backup)) {
+        throw new UsageError("no backup file at " + backup);
+      }
+      InetSocketAddress adv = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT);
+      String hash = ClusterRestore.restore(dataDir, backup, adv.getHostString(), adv.getPort(),
+          raftPort != null ? raftPort : adv.getPort() + 1);
+      System.out.println("orchd: restored " + backup + " into " + dataDir + "; state " + hash);
       return runUntilStopped(NodeIdentity.load(dataDir), options());
     }
   }

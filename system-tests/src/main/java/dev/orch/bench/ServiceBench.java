@@ -110,6 +110,8 @@ public final class ServiceBench implements Callable<Integer> {
     long start = System.nanoTime();
     control(ch).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
         .setName(name).setReplicas(replicas)
+        // An explicit zero restart delay: the kill figure measures replacement, not docker's default 5 s wait.
+        .setRestart(dev.orch.proto.RestartPolicy.newBuilder().setDelayMs(0))
         .setContainer(ContainerSpec.newBuilder().setImage("busybox").addCommand("sleep").addCommand("100000")))
         .build());
     while (running(ch, name).size() < replicas) {

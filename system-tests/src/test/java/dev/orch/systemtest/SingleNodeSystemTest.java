@@ -60,8 +60,9 @@ class SingleNodeSystemTest {
   @Test
   @Order(1)
   void createsFiveRealContainers() throws IOException {
+    // --restart-delay 0s: a killed task is replaced at once (the default waits 5 s, as docker does).
     SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "web", "--replicas", "5",
-        "--limit-memory", "64M", "busybox", "sleep", "100000");
+        "--limit-memory", "64M", "--restart-delay", "0s", "busybox", "sleep", "100000");
     assertEquals(0, r.exit(), r.err());
     await().atMost(CONVERGE).until(() -> orch.running("web").size() == 5);
     List<Task> running = orch.running("web");

@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 @Command(name = "swarm", mixinStandardHelpOptions = true,
         description = "Manage the cluster: join tokens and settings.",
         subcommands = {SwarmJoinTokenCommand.class, SwarmInspectCommand.class,
-            SwarmUpdateCommand.class})
+            SwarmUpdateCommand.class, SwarmBackupCommand.class})
 public final class SwarmCommand extends CommandGroup {
 }
