@@ -98,7 +98,7 @@ class UsageErrorsTest {
                 "swarm", "update");
         assertUsage("error: invalid role \"admin\": use worker or manager (e.g. orchctl swarm "
                 + "join-token worker)", "swarm", "join-token", "admin");
-        assertUsage("error: \"orchctl swarm\" needs a command: join-token, inspect, update (see "
+        assertUsage("error: \"orchctl swarm\" needs a command: join-token, inspect, update, backup (see "
                 + "'orchctl swarm --help')", "swarm");
     }
 

@@ -49,6 +49,12 @@ public final class ManagerNode implements AutoCloseable {
   private final RaftStore store;
 
   private final boolean joining;
+  private WorkerNode worker;
+
+  /** Completes when the cluster demotes this node. */
+  public java.util.concurrent.CompletableFuture<dev.orch.proto.NodeRole> roleChange() {
+    return worker.roleChange();
+  }
 
   private ManagerNode(NodeIdentity identity, RaftStore store, boolean joining) {
     this.joining = joining;
@@ -188,7 +194,8 @@ public final class ManagerNode implements AutoCloseable {
       resources.add(ms);
       LOG.info("metrics at http://{}:{}/metrics", options.metricsAddress().getHostString(), ms.port());
     }
-    resources.add(WorkerNode.startAgent(identity, options, credentials, clock, random));
+    worker = WorkerNode.startAgent(identity, options, credentials, clock, random);
+    resources.add(worker);
     if (options.clientConfigDir() != null && Files.exists(ClusterPki.adminBundle(data))) {
       ClientConfig.write(options.clientConfigDir(), identity.controlAddress(), ClusterPki.adminBundle(data));
     }

@@ -222,7 +222,7 @@ public final class OrchDaemon {
 
   static int runUntilStopped(NodeIdentity id, DaemonOptions options) throws IOException, InterruptedException {
     DataDirLock lock = DataDirLock.acquire(options.dataDir());
-    AutoCloseable node = id.manager() ? ManagerNode.start(id, options) : WorkerNode.start(id, options);
+    RoleAwareNode node = new RoleAwareNode(id, options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -235,6 +235,7 @@ public final class OrchDaemon {
     }, "orchd-shutdown"));
     System.out.println("orchd: node " + id.nodeId() + " running; manager at " + id.managerAddress()
         + "; data in " + options.dataDir());
+    node.runRoleChanges();
     stopped.await();
     return 0;
   }

@@ -28,8 +28,15 @@ public final class WorkerNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerNode.class);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private final java.util.concurrent.CompletableFuture<dev.orch.proto.NodeRole> roleChange =
+      new java.util.concurrent.CompletableFuture<>();
 
   private WorkerNode() {}
+
+  /** Completes with the new role when the cluster wants this node in another role than it runs. */
+  public java.util.concurrent.CompletableFuture<dev.orch.proto.NodeRole> roleChange() {
+    return roleChange;
+  }
 
   /** Starts a worker-only node. */
   public static WorkerNode start(NodeIdentity id, DaemonOptions options) throws IOException {
@@ -64,6 +71,12 @@ public final class WorkerNode implements AutoCloseable {
     ImageStore images = new ImageStore(worker.resolve("images"));
     ManagerChannels channels = new ManagerChannels(id.manager() ? id.controlAddress() : id.managerAddress(), creds,
         options.dataDir().resolve("managers"));
+    dev.orch.proto.NodeRole running = id.manager() ? dev.orch.proto.NodeRole.MANAGER : dev.orch.proto.NodeRole.WORKER;
+    channels.onRoleAssigned(role -> {
+      if (role != running) {
+        roleChange.complete(role);
+      }
+    });
     resources.add(channels);
     resources.add(new CertificateRenewer(new CertificateFiles(options.dataDir()), channels, clock,
         new Random(random.nextLong())));

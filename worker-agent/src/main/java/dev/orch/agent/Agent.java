@@ -133,6 +133,7 @@ public final class Agent implements AutoCloseable {
     LOG.info("session {} open with {} (heartbeat every {} ms)", sessionId, managers.currentAddress(),
         session.getHeartbeatPeriodMs());
     managers.managersLearned(session.getManagersList());
+    managers.roleAssigned(session.getRole());
     ScheduledFuture<?> heartbeats = timers.scheduleWithFixedDelay(
         () -> heartbeat(sessionId, ended), session.getHeartbeatPeriodMs(),
         session.getHeartbeatPeriodMs(), TimeUnit.MILLISECONDS);

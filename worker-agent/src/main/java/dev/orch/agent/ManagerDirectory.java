@@ -19,4 +19,7 @@ public interface ManagerDirectory {
 
   /** The managers of the cluster, as the dispatcher listed them when the session opened. */
   void managersLearned(List<String> addresses);
+
+  /** The role the cluster wants this node in, as the dispatcher said when the session opened. */
+  default void roleAssigned(dev.orch.proto.NodeRole role) {}
 }

@@ -99,7 +99,9 @@ final class ServiceProgress {
                 printed = line;
             }
             failIfStuck(goal, service, tasks, rollbackCause);
-            if (reached(goal, state, rollbackCause, done, desired)) {
+            // A global service's first look may come before the manager made its tasks: 0 of 0 is not done.
+            boolean global = service.getSpec().getMode() == dev.orch.proto.ServiceMode.MODE_GLOBAL;
+            if (reached(goal, state, rollbackCause, done, desired) && !(global && desired == 0)) {
                 printSlots(service, tasks);
                 if (rollbackCause != null) {
                     out.flush();

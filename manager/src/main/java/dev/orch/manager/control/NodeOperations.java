@@ -42,9 +42,9 @@ final class NodeOperations {
 
   Node update(String ref, long version, NodeSpec spec) {
     Node current = get(ref);
+    Node.Builder next = current.toBuilder();
     if (spec.getRole() != current.getSpec().getRole()) {
-      throw ServiceSpecValidator.invalid("changing a node's role (promote/demote) is not available yet:"
-          + " this release runs one manager per cluster");
+      next = changeRole(current, spec.getRole());
     }
     for (String key : spec.getLabelsMap().keySet()) {
       if (!LABEL_KEY.matcher(key).matches()) {
@@ -57,7 +57,7 @@ final class NodeOperations {
       throw Status.ABORTED.withDescription("node " + current.getMeta().getId() + " changed since it was read;"
           + " read it again and retry").asRuntimeException();
     }
-    Node updated = current.toBuilder().setMeta(current.getMeta().toBuilder().setVersion(v)).setSpec(spec).build();
+    Node updated = next.setMeta(current.getMeta().toBuilder().setVersion(v)).setSpec(spec).build();
     return commits.commit(List.of(Actions.update(updated))).getObjects(0).getNode();
   }
 
@@ -93,6 +93,34 @@ final class NodeOperations {
     }
     commits.commit(actions);
     return removed.getMeta().getId();
+  }
+
+  /** Managers serve on these ports of their node's address after a promotion. */
+  static final int PROMOTED_CONTROL_PORT = 4242;
+
+  /**
+   * Promotion records where the node will serve as a manager; its orchd sees the new role at its
+   * next session and joins the Raft group. Demotion takes the manager out of the Raft group first
+   * (refused if that would break the quorum); its orchd then continues as a worker.
+   */
+  private Node.Builder changeRole(Node current, NodeRole role) {
+    String id = current.getMeta().getId();
+    if (role == NodeRole.MANAGER) {
+      String host = current.getStatus().getAddr();
+      if (host.isEmpty()) {
+        throw Status.FAILED_PRECONDITION.withDescription("node " + id + " has not reported its address yet;"
+            + " promote it once it is Ready").asRuntimeException();
+      }
+      return current.toBuilder().setManagerStatus(dev.orch.proto.ManagerStatus.newBuilder()
+          .setAddr(host + ":" + PROMOTED_CONTROL_PORT)
+          .setRaftAddr(host + ":" + (PROMOTED_CONTROL_PORT + 1)));
+    }
+    if (id.equals(localNodeId)) {
+      throw Status.FAILED_PRECONDITION.withDescription("node " + id + " is the manager serving this call;"
+          + " demote it through another manager").asRuntimeException();
+    }
+    leaveRaft(id);
+    return current.toBuilder().clearManagerStatus();
   }
 
   /** A removed manager leaves the Raft group first; a change that would break the quorum is refused. */

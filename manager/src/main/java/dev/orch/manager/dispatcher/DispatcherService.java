@@ -137,13 +137,38 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
       }
     }
     var call = (ServerCallStreamObserver<SessionMessage>) out;
-    call.setOnCancelHandler(() -> sessions.closeIf(req.getNodeId(), sessionId));
+    OpenSession open = new OpenSession(call, node.getSpec().getRole());
+    sessionStreams.put(req.getNodeId(), open);
+    call.setOnCancelHandler(() -> {
+      sessions.closeIf(req.getNodeId(), sessionId);
+      sessionStreams.remove(req.getNodeId(), open);
+    });
     out.onNext(SessionMessage.newBuilder()
         .setSessionId(sessionId)
         .setNodeId(req.getNodeId())
         .addAllManagers(managers.get())
         .setHeartbeatPeriodMs(sessions.heartbeatPeriodMs())
+        .setRole(node.getSpec().getRole())
         .build());
+  }
+
+  /** A session stream and the role it told the node. */
+  private record OpenSession(ServerCallStreamObserver<SessionMessage> stream, dev.orch.proto.NodeRole role) {}
+
+  private final Map<String, OpenSession> sessionStreams = new ConcurrentHashMap<>();
+
+  /** A node whose wanted role changed gets its session ended; the next one tells it the new role. */
+  private void endSessionOnRoleChange(Node n) {
+    OpenSession open = sessionStreams.get(n.getMeta().getId());
+    if (open != null && open.role() != n.getSpec().getRole() && sessionStreams.remove(n.getMeta().getId(), open)) {
+      sender.execute(() -> {
+        try {
+          open.stream().onCompleted();
+        } catch (RuntimeException alreadyClosed) {
+          // the node went away meanwhile
+        }
+      });
+    }
   }
 
   @Override
@@ -217,6 +242,10 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
   private void route(List<WatchEvent> events) {
     for (WatchEvent e : events) {
       StoredObject o = e.getObject();
+      if (o.getObjectCase() == StoredObject.ObjectCase.NODE && e.getType() != dev.orch.proto.ActionType.DELETE) {
+        endSessionOnRoleChange(o.getNode());
+        continue;
+      }
       if (o.getObjectCase() != StoredObject.ObjectCase.TASK || o.getTask().getNodeId().isEmpty()) {
         continue;
       }

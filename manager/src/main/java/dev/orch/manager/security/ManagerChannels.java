@@ -36,6 +36,17 @@ public final class ManagerChannels implements ManagerDirectory, AutoCloseable {
   private final List<String> known = new ArrayList<>();
   private CertificateFiles.Credentials credentials;
   private String current;
+  private volatile java.util.function.Consumer<dev.orch.proto.NodeRole> roleListener = r -> { };
+
+  /** Who hears the role the cluster assigns this node at each session. */
+  public void onRoleAssigned(java.util.function.Consumer<dev.orch.proto.NodeRole> listener) {
+    this.roleListener = listener;
+  }
+
+  @Override
+  public void roleAssigned(dev.orch.proto.NodeRole role) {
+    roleListener.accept(role);
+  }
 
   /**
    * @param initial the manager to start with (the one joined through, or this node's own)
