@@ -61,6 +61,15 @@ final class SingleNode implements AutoCloseable {
     return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
+  /** For streaming calls (WatchEvents): no deadline, the caller cancels. */
+  ControlGrpc.ControlStub asyncControl() {
+    return ControlGrpc.newStub(channel);
+  }
+
+  dev.orch.proto.Service service(String name) {
+    return control().getService(dev.orch.proto.GetServiceRequest.newBuilder().setService(name).build()).getService();
+  }
+
   List<Task> tasks(String service) {
     return control().listTasks(ListTasksRequest.newBuilder().setService(service).build()).getTasksList();
   }

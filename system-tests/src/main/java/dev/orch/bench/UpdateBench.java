@@ -1,0 +1,176 @@
+package dev.orch.bench;
+
+import com.google.protobuf.ByteString;
+import dev.orch.manager.DaemonOptions;
+import dev.orch.manager.ManagerNode;
+import dev.orch.manager.NodeIdentity;
+import dev.orch.manager.security.AdminChannels;
+import dev.orch.manager.security.ClusterPki;
+import dev.orch.proto.ContainerSpec;
+import dev.orch.proto.ControlGrpc;
+import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.GetServiceRequest;
+import dev.orch.proto.ImageResponse;
+import dev.orch.proto.ImportImageChunk;
+import dev.orch.proto.ListTasksRequest;
+import dev.orch.proto.RestartPolicy;
+import dev.orch.proto.Service;
+import dev.orch.proto.ServiceSpec;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
+import dev.orch.proto.UpdateConfig;
+import dev.orch.proto.UpdateServiceRequest;
+import dev.orch.proto.UpdateState;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures a rolling update on one real node: a service of N replicas is updated (a new
+ * environment variable, so every task is replaced) with the given parallelism, delay and order,
+ * and two times are taken from the {@code UpdateService} call: until every slot runs a task of the
+ * new spec and no old task is left running (converged), and until the update status is COMPLETED
+ * (which adds the monitor period after the last replacement started).
+ */
+@Command(name = "orch-bench-update", mixinStandardHelpOptions = true,
+    description = "Rolling update benchmark on one node.")
+public final class UpdateBench implements Callable<Integer> {
+  @Option(names = "--replicas", defaultValue = "20") int replicas;
+  @Option(names = "--parallelism", defaultValue = "5") long parallelism;
+  @Option(names = "--delay-ms", defaultValue = "0") long delayMs;
+  @Option(names = "--monitor-ms", defaultValue = "5000", description = "docker's default is 5 s") long monitorMs;
+  @Option(names = "--start-first", description = "start-first instead of stop-first") boolean startFirst;
+  @Option(names = "--runs", defaultValue = "5") int runs;
+  @Option(names = "--image", required = true, description = "Image archive to import (busybox).") Path image;
+
+  private static ControlGrpc.ControlBlockingStub control(ManagedChannel ch) {
+    return ControlGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Files.createTempDirectory("orch-bench-update");
+    int port = freePort();
+    NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
+    ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
+    id.save(dir);
+    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), null, 1))) {
+      ManagedChannel ch = AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress());
+      try {
+        importImage(ch);
+        create(ch);
+        List<Double> converged = new ArrayList<>();
+        List<Double> completed = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+          double[] t = updateAndWait(ch, run);
+          converged.add(t[0]);
+          completed.add(t[1]);
+          System.out.printf(Locale.ROOT, "run %d: update of %d replicas (parallelism %d, delay %d ms, %s) ->"
+              + " converged in %.3f s, update completed in %.3f s%n", run, replicas, parallelism, delayMs,
+              startFirst ? "start-first" : "stop-first", t[0], t[1]);
+        }
+        System.out.printf(Locale.ROOT, "%nmedian rolling update of %d replicas, parallelism %d, delay %d ms:"
+            + " converged %.3f s, completed (monitor %d ms) %.3f s (runs: %d)%n", replicas, parallelism, delayMs,
+            median(converged), monitorMs, median(completed), runs);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+    return 0;
+  }
+
+  private void create(ManagedChannel ch) throws InterruptedException {
+    control(ch).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+        .setName("web").setReplicas(replicas)
+        .setRestart(RestartPolicy.newBuilder().setDelayMs(0))
+        .setUpdate(UpdateConfig.newBuilder().setParallelism(parallelism).setDelayMs(delayMs).setMonitorMs(monitorMs)
+            .setOrder(startFirst ? dev.orch.proto.UpdateOrder.ORDER_START_FIRST : dev.orch.proto.UpdateOrder.ORDER_STOP_FIRST))
+        .setContainer(ContainerSpec.newBuilder().setImage("busybox").addCommand("sleep").addCommand("100000")))
+        .build());
+    while (runningWith(ch, "") < replicas) {
+      Thread.sleep(5);
+    }
+  }
+
+  /** Seconds from the update call to converged, and to the update status COMPLETED. */
+  private double[] updateAndWait(ManagedChannel ch, int run) throws InterruptedException {
+    Service current = control(ch).getService(GetServiceRequest.newBuilder().setService("web").build()).getService();
+    String env = "RUN=" + run;
+    ServiceSpec next = current.getSpec().toBuilder()
+        .setContainer(current.getSpec().getContainer().toBuilder().clearEnv().addEnv(env)).build();
+    long start = System.nanoTime();
+    control(ch).updateService(UpdateServiceRequest.newBuilder().setService("web")
+        .setVersion(current.getMeta().getVersion()).setSpec(next).build());
+    double converged = -1;
+    while (true) {
+      if (converged < 0 && runningWith(ch, env) == replicas) {
+        converged = (System.nanoTime() - start) / 1e9;
+      }
+      UpdateState state = control(ch).getService(GetServiceRequest.newBuilder().setService("web").build())
+          .getService().getUpdateStatus().getState();
+      if (converged >= 0 && state == UpdateState.COMPLETED) {
+        return new double[] {converged, (System.nanoTime() - start) / 1e9};
+      }
+      if (state == UpdateState.PAUSED || state == UpdateState.ROLLBACK_STARTED) {
+        throw new IllegalStateException("the update did not go through: " + state);
+      }
+      Thread.sleep(5); // polling interval of the measurement
+    }
+  }
+
+  /** Tasks running {@code env} (any spec when empty) while every running task does. */
+  private int runningWith(ManagedChannel ch, String env) {
+    List<Task> running = control(ch).listTasks(ListTasksRequest.newBuilder().setService("web").build())
+        .getTasksList().stream().filter(t -> t.getStatus().getState() == TaskState.RUNNING).toList();
+    if (!env.isEmpty() && running.stream().anyMatch(t -> !t.getSpec().getContainer().getEnvList().contains(env))) {
+      return -1; // an old task still runs
+    }
+    return (int) running.stream().filter(t -> t.getDesiredState() == TaskState.RUNNING).count();
+  }
+
+  private void importImage(ManagedChannel ch) throws Exception {
+    CompletableFuture<ImageResponse> done = new CompletableFuture<>();
+    StreamObserver<ImportImageChunk> up = ControlGrpc.newStub(ch).importImage(new StreamObserver<>() {
+      @Override public void onNext(ImageResponse r) { done.complete(r); }
+      @Override public void onError(Throwable t) { done.completeExceptionally(t); }
+      @Override public void onCompleted() { }
+    });
+    up.onNext(ImportImageChunk.newBuilder().setData(ByteString.copyFrom(Files.readAllBytes(image)))
+        .setReference("busybox:latest").build());
+    up.onCompleted();
+    done.get(60, TimeUnit.SECONDS);
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new UpdateBench()).execute(args));
+  }
+}
