@@ -158,4 +158,30 @@ class HaManagersSystemTest {
       return slots.size() == 12 && slots.values().stream().allMatch(c -> c == 1);
     });
   }
+
+  @Test
+  @Order(3)
+  void demoteAndPromoteChangeTheManagersSafely() throws IOException {
+    int via = leader(1);
+    int follower = managers.stream().filter(m -> m != via).findFirst().orElseThrow();
+    String followerId = nodeIdOfIndex(follower);
+    assertEquals(0, bed.ctlOn(via, "node", "demote", followerId).exit());
+    managers.remove(follower);
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> managerCount(via) == 2 && reachableManagers(via) == 2);
+    // The demoted node carries on as a worker: it is Ready again under its new role.
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> readyNodes(via) == 5);
+    String workerId = nodeIdOfIndex(4);
+    assertEquals(0, bed.ctlOn(via, "node", "promote", workerId).exit());
+    managers.add(4);
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> managerCount(via) == 3 && reachableManagers(via) == 3);
+    assertEquals(0, bed.ctlOn(4, "node", "ls").exit(), "the promoted node serves the Control API");
+  }
+
+  private long managerCount(int via) throws IOException {
+    return json(via, "node", "ls").stream().filter(n -> "MANAGER".equals(n.path("spec").path("role").asText())).count();
+  }
+
+  private String nodeIdOfIndex(int i) {
+    return indexOf.entrySet().stream().filter(e -> e.getValue() == i).map(Map.Entry::getKey).findFirst().orElseThrow();
+  }
 }

@@ -18,11 +18,29 @@ final class TestBed implements AutoCloseable {
   private final Path repo = RootOnly.repoRoot();
   private final Path root;
 
+  /** orchd runs from a copy of the jars, so that a rebuild while the test runs cannot change it. */
+  private final String orchdClasspath;
+  private final String ctlClasspath;
+
   TestBed(String name, int nodes) throws IOException {
     this.name = name;
     this.root = Path.of(System.getenv().getOrDefault("TESTBED_ROOT", "/var/lib/orch-testbed"), name);
     run("down");
     run("up", Integer.toString(nodes));
+    String snapshot = exec(List.of(repo.resolve("deploy/bin/snapshot-classpath.sh").toString(),
+        root.resolve("jars").toString()), true);
+    orchdClasspath = snapshot.lines().filter(l -> l.startsWith("ORCHD_CLASSPATH="))
+        .map(l -> l.substring("ORCHD_CLASSPATH=".length())).findFirst()
+        .orElseThrow(() -> new IOException("snapshot-classpath.sh printed no ORCHD_CLASSPATH"));
+    ctlClasspath = snapshot.lines().filter(l -> l.startsWith("BENCH_CLASSPATH="))
+        .map(l -> l.substring("BENCH_CLASSPATH=".length())).findFirst()
+        .orElseThrow(() -> new IOException("snapshot-classpath.sh printed no BENCH_CLASSPATH"));
+  }
+
+  /** The orchctl command line, run from the copied jars. */
+  private List<String> orchctl() {
+    return List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", ctlClasspath,
+        "dev.orch.ctl.OrchCtl");
   }
 
   /** Runs a testbed subcommand and returns its stdout; fails on a non-zero exit. */
@@ -60,8 +78,8 @@ final class TestBed implements AutoCloseable {
 
   /** orchctl in node 1's namespace with the admin bundle orchd init wrote there. */
   Result ctl(String... args) throws IOException {
-    List<String> a = new ArrayList<>(List.of("exec", "1", "env", "ORCH_CONFIG_DIR=" + nodeDir(1).resolve("client"),
-        repo.resolve("deploy/bin/orchctl").toString()));
+    List<String> a = new ArrayList<>(List.of("exec", "1", "env", "ORCH_CONFIG_DIR=" + nodeDir(1).resolve("client")));
+    a.addAll(orchctl());
     a.addAll(List.of(args));
     return tryRun(a.toArray(String[]::new));
   }
@@ -69,8 +87,9 @@ final class TestBed implements AutoCloseable {
   /** orchctl in node i's namespace, talking to node i's manager with the admin bundle of node 1. */
   Result ctlOn(int i, String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of("exec", Integer.toString(i), "env",
-        "ORCH_CONFIG_DIR=" + nodeDir(1).resolve("client"), repo.resolve("deploy/bin/orchctl").toString(),
-        "--host", addr(i) + ":4242"));
+        "ORCH_CONFIG_DIR=" + nodeDir(1).resolve("client")));
+    a.addAll(orchctl());
+    a.addAll(List.of("--host", addr(i) + ":4242"));
     a.addAll(List.of(args));
     return tryRun(a.toArray(String[]::new));
   }
@@ -86,7 +105,8 @@ final class TestBed implements AutoCloseable {
   /** Starts orchd in node i's namespace. */
   void orchd(int i, String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of("start", Integer.toString(i), "env",
-        "ORCH_CONFIG_DIR=" + nodeDir(i).resolve("client"), repo.resolve("deploy/bin/orchd").toString()));
+        "ORCH_CONFIG_DIR=" + nodeDir(i).resolve("client"), "ORCHD_CLASSPATH=" + orchdClasspath,
+        repo.resolve("deploy/bin/orchd").toString()));
     a.addAll(List.of(args));
     run(a.toArray(String[]::new));
   }
