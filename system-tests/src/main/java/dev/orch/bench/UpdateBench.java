@@ -88,6 +88,7 @@ public final class UpdateBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nmedian rolling update of %d replicas, parallelism %d, delay %d ms:"
             + " converged %.3f s, completed (monitor %d ms) %.3f s (runs: %d)%n", replicas, parallelism, delayMs,
             median(converged), monitorMs, median(completed), runs);
+        removeAndWait(ch);
       } finally {
         ch.shutdownNow();
       }
@@ -131,6 +132,14 @@ public final class UpdateBench implements Callable<Integer> {
         throw new IllegalStateException("the update did not go through: " + state);
       }
       Thread.sleep(5); // polling interval of the measurement
+    }
+  }
+
+  /** Containers outlive orchd: the service goes, and its tasks with it, before the node stops. */
+  private static void removeAndWait(ManagedChannel ch) throws InterruptedException {
+    control(ch).removeService(dev.orch.proto.RemoveServiceRequest.newBuilder().setService("web").build());
+    while (control(ch).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount() > 0) {
+      Thread.sleep(20);
     }
   }
 
