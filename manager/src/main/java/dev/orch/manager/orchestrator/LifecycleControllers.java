@@ -32,6 +32,9 @@ final class LifecycleControllers implements AutoCloseable {
   private final List<WorkQueue<String>> perService = new ArrayList<>();
   private final WorkQueue<String> nodeEvents;
   private final WorkQueue<String> reaper;
+  // Not final only because their own reconcilers' wake-ups refer to them; set once, before start().
+  private WorkQueue<String> restarts;
+  private WorkQueue<String> updates;
   private final StoreWriter writer;
 
   LifecycleControllers(StoreWriter writer, TaskFactory factory, Clock clock, Random random, Duration resync,
@@ -42,13 +45,12 @@ final class LifecycleControllers implements AutoCloseable {
       v.services().forEach(s -> ids.add(s.getMeta().getId()));
       return ids;
     });
-    WorkQueue<String>[] restarts = queueHolder();
-    WorkQueue<String>[] updates = queueHolder();
-    restarts[0] = add(new WorkQueue<>("restart-supervisor",
-        new RestartSupervisor(writer, factory, clock, wakeups(restarts, clock)),
+    // The wake-ups read the queue fields when they fire, after the constructor has set them.
+    restarts = add(new WorkQueue<>("restart-supervisor",
+        new RestartSupervisor(writer, factory, clock, (key, at) -> wake(restarts, key, at, clock)),
         allServices, resync, new Random(random.nextLong()), metrics));
-    updates[0] = add(new WorkQueue<>("updater",
-        new ServiceUpdater(writer, factory, clock, wakeups(updates, clock)),
+    updates = add(new WorkQueue<>("updater",
+        new ServiceUpdater(writer, factory, clock, (key, at) -> wake(updates, key, at, clock)),
         allServices, resync, new Random(random.nextLong()), metrics));
     add(new WorkQueue<>("global-orchestrator", new GlobalServiceReconciler(writer, factory),
         allServices, resync, new Random(random.nextLong()), metrics));
@@ -64,13 +66,8 @@ final class LifecycleControllers implements AutoCloseable {
         new Random(random.nextLong()), metrics);
   }
 
-  @SuppressWarnings("unchecked")
-  private static WorkQueue<String>[] queueHolder() {
-    return new WorkQueue[1];
-  }
-
-  private static Wakeups wakeups(WorkQueue<String>[] queue, Clock clock) {
-    return (key, at) -> queue[0].addAfter(key, Duration.ofMillis(at - clock.millis()));
+  private static void wake(WorkQueue<String> queue, String key, long at, Clock clock) {
+    queue.addAfter(key, Duration.ofMillis(at - clock.millis()));
   }
 
   private WorkQueue<String> add(WorkQueue<String> q) {

@@ -1,7 +1,6 @@
 package dev.orch.manager.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orch.manager.Ids;
 import dev.orch.proto.ActionType;
