@@ -47,9 +47,13 @@ public final class GlobalServiceReconciler implements WorkQueue.Reconciler<Strin
 
   @Override
   public void reconcile(String serviceId) {
-    State s = writer.store().read(v ->
-        new State(v.service(serviceId), List.copyOf(v.tasksByService(serviceId)), List.copyOf(v.nodes())));
-    if (s.service().isEmpty() || !ServiceModes.isGlobal(s.service().get().getSpec())) {
+    State s = writer.store().read(v -> {
+      Optional<Service> service = v.service(serviceId).filter(x -> ServiceModes.isGlobal(x.getSpec()));
+      // Every service's changes come here; only global ones are worth copying their tasks for.
+      return service.isEmpty() ? new State(service, List.of(), List.of())
+          : new State(service, List.copyOf(v.tasksByService(serviceId)), List.copyOf(v.nodes()));
+    });
+    if (s.service().isEmpty()) {
       return;
     }
     Commits.apply(writer, Wakeups.NONE, serviceId, decide(s.service().get(), s.tasks(), s.nodes()),

@@ -46,7 +46,11 @@ public final class ReplicatedJobReconciler implements WorkQueue.Reconciler<Strin
   @Override
   public void reconcile(String serviceId) {
     State s = writer.store().read(v -> {
-      Optional<Service> service = v.service(serviceId);
+      Optional<Service> service = v.service(serviceId)
+          .filter(x -> x.getSpec().getMode() == ServiceMode.MODE_REPLICATED_JOB);
+      if (service.isEmpty()) {
+        return new State(service, List.of(), Set.of()); // not a job: nothing to copy
+      }
       List<Task> all = List.copyOf(v.tasksByService(serviceId));
       Set<String> unavailable = new HashSet<>();
       service.ifPresent(x -> {
@@ -59,7 +63,7 @@ public final class ReplicatedJobReconciler implements WorkQueue.Reconciler<Strin
       });
       return new State(service, all, unavailable);
     });
-    if (s.service().isEmpty() || s.service().get().getSpec().getMode() != ServiceMode.MODE_REPLICATED_JOB) {
+    if (s.service().isEmpty()) {
       return;
     }
     Commits.apply(writer, Wakeups.NONE, serviceId, decide(s.service().get(), s.tasks(), s.unavailable()),

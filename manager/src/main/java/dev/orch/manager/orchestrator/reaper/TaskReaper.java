@@ -41,6 +41,10 @@ public final class TaskReaper implements WorkQueue.Reconciler<String> {
 
   /** The deletes that leave at most {@code limit} finished tasks of history per slot. */
   public static Decision decide(List<Task> tasks, long limit) {
+    long finished = tasks.stream().filter(t -> !TaskStates.wanted(t) && TaskStates.finished(t)).count();
+    if (finished <= limit) {
+      return Decision.NOTHING; // no slot can be over the limit: skip grouping a large service
+    }
     List<StoreAction> out = new ArrayList<>();
     for (List<Task> inSlot : Slots.group(tasks).values()) {
       List<Task> history = inSlot.stream()

@@ -76,6 +76,9 @@ public final class RestartSupervisor implements WorkQueue.Reconciler<String> {
    *     on another node is the global orchestrator's to remove, not to restart
    */
   public Decision decide(Service service, List<Task> all, Set<String> runnableNodes, long now) {
+    if (all.stream().noneMatch(t -> TaskStates.wanted(t) && TaskStates.finished(t) && !t.getRestarts().getGivenUp())) {
+      return Decision.NOTHING; // the common case, found without grouping a large service by slot
+    }
     List<StoreAction> out = new ArrayList<>();
     long wake = 0;
     boolean global = ServiceModes.isGlobal(service.getSpec());
