@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Copies the built jars of orchd and of the benchmarks into DIR and prints two lines:
-# ORCHD_CLASSPATH=... and BENCH_CLASSPATH=... . Benchmarks run from such a copy, so that a rebuild
-# while they run cannot change the code of a running cluster.
+# Copies the built jars into DIR and prints ORCHD_CLASSPATH=..., CTL_CLASSPATH=... and, once the
+# benchmarks are packaged, BENCH_CLASSPATH=... . Benchmarks and test-bed tests run from such a copy,
+# so that a rebuild while they run cannot change the code of a running cluster.
 #   deploy/bin/snapshot-classpath.sh DIR
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir=$1
-mkdir -p "$dir/orchd" "$dir/bench"
-copy() { # target-dir, classpath entries...
-  local out=() f
-  for f in "${@:2}"; do cp "$f" "$1/"; out+=("$1/$(basename "$f")"); done
+copy() { # name, module jar, classpath file
+  local out=() f entries
+  mkdir -p "$dir/$1"
+  IFS=: read -ra entries <<<"$(cat "$3")"
+  for f in "$2" "${entries[@]}"; do cp "$f" "$dir/$1/"; out+=("$dir/$1/$(basename "$f")"); done
   local IFS=:; echo "${out[*]}"
 }
-mjar=$(ls "$root"/manager/target/orch-manager-*.jar | grep -v -- '-tests.jar' | head -n1)
-bjar=$(ls "$root"/system-tests/target/orch-system-tests-*.jar | grep -v -- '-tests.jar' | head -n1)
-IFS=: read -ra mcp <<<"$(cat "$root/manager/target/classpath.txt")"
-IFS=: read -ra bcp <<<"$(cat "$root/system-tests/target/classpath.txt")"
-echo "ORCHD_CLASSPATH=$(copy "$dir/orchd" "$mjar" "${mcp[@]}")"
-echo "BENCH_CLASSPATH=$(copy "$dir/bench" "$bjar" "${bcp[@]}")"
+module_jar() { ls "$root/$1"/target/orch-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1 || true; }
+for m in manager ctl; do
+  [[ -n "$(module_jar $m)" && -f "$root/$m/target/classpath.txt" ]] || { echo "snapshot-classpath: $m is not built; run mvn -q -DskipTests install" >&2; exit 2; }
+done
+echo "ORCHD_CLASSPATH=$(copy orchd "$(module_jar manager)" "$root/manager/target/classpath.txt")"
+echo "CTL_CLASSPATH=$(copy ctl "$(module_jar ctl)" "$root/ctl/target/classpath.txt")"
+if [[ -n "$(module_jar system-tests)" && -f "$root/system-tests/target/classpath.txt" ]]; then
+  echo "BENCH_CLASSPATH=$(copy bench "$(module_jar system-tests)" "$root/system-tests/target/classpath.txt")"
+fi

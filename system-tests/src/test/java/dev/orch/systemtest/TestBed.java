@@ -32,9 +32,9 @@ final class TestBed implements AutoCloseable {
     orchdClasspath = snapshot.lines().filter(l -> l.startsWith("ORCHD_CLASSPATH="))
         .map(l -> l.substring("ORCHD_CLASSPATH=".length())).findFirst()
         .orElseThrow(() -> new IOException("snapshot-classpath.sh printed no ORCHD_CLASSPATH"));
-    ctlClasspath = snapshot.lines().filter(l -> l.startsWith("BENCH_CLASSPATH="))
-        .map(l -> l.substring("BENCH_CLASSPATH=".length())).findFirst()
-        .orElseThrow(() -> new IOException("snapshot-classpath.sh printed no BENCH_CLASSPATH"));
+    ctlClasspath = snapshot.lines().filter(l -> l.startsWith("CTL_CLASSPATH="))
+        .map(l -> l.substring("CTL_CLASSPATH=".length())).findFirst()
+        .orElseThrow(() -> new IOException("snapshot-classpath.sh printed no CTL_CLASSPATH"));
   }
 
   /** The orchctl command line, run from the copied jars. */
