@@ -35,6 +35,13 @@ public interface StoreView {
 
   List<Task> tasksByNode(String nodeId);
 
+  /**
+   * Tasks that no node has yet (NEW and PENDING ones, and those that ended before being placed),
+   * by id. Indexed, so that the allocator and the scheduler find their work without reading every
+   * task of the cluster.
+   */
+  List<Task> unassignedTasks();
+
   Optional<Image> image(String manifestDigest);
 
   /** Finds an image by a normalized reference such as {@code busybox:latest}. */

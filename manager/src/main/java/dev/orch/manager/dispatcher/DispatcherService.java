@@ -16,6 +16,7 @@ import dev.orch.proto.SessionMessage;
 import dev.orch.proto.SessionRequest;
 import dev.orch.proto.StoredObject;
 import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
 import dev.orch.proto.UpdateTaskStatusRequest;
 import dev.orch.proto.UpdateTaskStatusResponse;
 import dev.orch.proto.WatchEvent;
@@ -256,10 +257,21 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
       }
       if (e.getType() == dev.orch.proto.ActionType.DELETE) {
         s.remove(t.getMeta().getId());
-      } else {
+      } else if (agentNeeds(t)) {
         s.update(t);
       }
     }
+  }
+
+  /**
+   * Whether a change of an assigned task tells its node something new: a new assignment, or a
+   * desired state that asks it to stop or remove the task. A wanted task past ASSIGNED changes only
+   * by the node's own status reports, so echoing those back would double the dispatcher's traffic
+   * for nothing (with 100,000 tasks, hundreds of thousands of messages).
+   */
+  static boolean agentNeeds(Task t) {
+    return t.getDesiredState().getNumber() > TaskState.RUNNING_VALUE
+        || t.getStatus().getState().getNumber() <= TaskState.ASSIGNED_VALUE;
   }
 
   @Override

@@ -39,7 +39,11 @@ public final class Slots {
     boolean an = a.startsWith("slot:");
     boolean bn = b.startsWith("slot:");
     if (an && bn) {
-      return Long.compare(Long.parseLong(a, 5, a.length(), 10), Long.parseLong(b, 5, b.length(), 10));
+      // Slot numbers are written without sign or leading zeros, so the shorter one is the smaller
+      // and equal lengths compare as text: numeric order without parsing, which sorting 100,000
+      // slots would otherwise do millions of times.
+      int byLength = Integer.compare(a.length(), b.length());
+      return byLength != 0 ? byLength : a.compareTo(b);
     }
     return an != bn ? (an ? -1 : 1) : a.compareTo(b);
   };

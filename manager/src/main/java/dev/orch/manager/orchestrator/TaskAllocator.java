@@ -6,7 +6,6 @@ import dev.orch.proto.StoreAction;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
-import dev.orch.proto.TransactionResult;
 import java.time.Clock;
 import java.util.List;
 
@@ -29,7 +28,7 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
   @Override
   public void reconcile(String ignored) {
     List<Task> fresh =
-        writer.store().read(v -> v.tasks().stream()
+        writer.store().read(v -> v.unassignedTasks().stream()
             .filter(t -> t.getStatus().getState() == TaskState.NEW && TaskStates.wanted(t))
             .toList());
     if (fresh.isEmpty()) {
@@ -45,9 +44,6 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
                     .setMessage("pending task scheduling"))
                 .build()))
             .toList();
-    TransactionResult r = writer.submit(actions);
-    if (!r.getOk()) {
-      throw new IllegalStateException("allocation: " + r.getError());
-    }
+    TransactionBatches.commit(writer, actions, "allocation");
   }
 }

@@ -9,6 +9,7 @@ import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
 import dev.orch.scheduler.PlacementDecision;
 import dev.orch.scheduler.Scheduler;
+import dev.orch.store.StoreView;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,25 +45,38 @@ public final class TaskSchedulerController implements WorkQueue.Reconciler<Strin
 
   @Override
   public void reconcile(String ignored) {
-    Snapshot s = writer.store().read(v -> {
-      List<Task> running = new ArrayList<>();
-      List<Task> pending = new ArrayList<>();
-      for (Task t : v.tasks()) {
-        if (t.getStatus().getState() == TaskState.PENDING && TaskStates.wanted(t)) {
-          pending.add(t);
-        } else if (!t.getNodeId().isEmpty() && !TaskStates.finished(t)) {
-          running.add(t);
-        }
-      }
-      return new Snapshot(List.copyOf(v.nodes()), running, pending);
-    });
-    if (s.pending().isEmpty()) {
+    Snapshot s = writer.store().read(TaskSchedulerController::snapshot);
+    if (s == null) {
       return;
     }
     List<StoreAction> actions = decide(s);
     if (!actions.isEmpty()) {
       TransactionBatches.commit(writer, actions, "scheduling pass");
     }
+  }
+
+  /**
+   * What one pass needs, read at one index; null when nothing is pending. Pending tasks come from
+   * the store's index of unassigned tasks, so a pass with nothing to do (most node and task events)
+   * costs nothing; only a pass with work reads every task, to count what the nodes already run.
+   */
+  private static Snapshot snapshot(StoreView v) {
+    List<Task> pending = new ArrayList<>();
+    for (Task t : v.unassignedTasks()) {
+      if (t.getStatus().getState() == TaskState.PENDING && TaskStates.wanted(t)) {
+        pending.add(t);
+      }
+    }
+    if (pending.isEmpty()) {
+      return null;
+    }
+    List<Task> running = new ArrayList<>();
+    for (Task t : v.tasks()) {
+      if (!t.getNodeId().isEmpty() && !TaskStates.finished(t)) {
+        running.add(t);
+      }
+    }
+    return new Snapshot(List.copyOf(v.nodes()), running, pending);
   }
 
   /** The updates of one pass: assignments, and explanations that changed. */

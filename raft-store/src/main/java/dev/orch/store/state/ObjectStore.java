@@ -22,9 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -44,8 +42,11 @@ public final class ObjectStore implements StoreView {
 
   private final Map<ObjectKind, TreeMap<String, StoredObject>> tables = new EnumMap<>(ObjectKind.class);
   private final Map<String, String> serviceIdByName = new HashMap<>();
-  private final Map<String, TreeSet<String>> taskIdsByService = new HashMap<>();
-  private final Map<String, TreeSet<String>> taskIdsByNode = new HashMap<>();
+  // The task indexes hold the tasks themselves, by id: as cheap as a set of ids (a tree entry
+  // each), and reading a service's or a node's tasks needs no lookup per task in the main table.
+  private final Map<String, TreeMap<String, Task>> tasksByService = new HashMap<>();
+  private final Map<String, TreeMap<String, Task>> tasksByNode = new HashMap<>();
+  private final TreeMap<String, Task> unassignedTasks = new TreeMap<>();
   private final Map<String, String> imageIdByReference = new HashMap<>();
   private long index;
 
@@ -209,12 +210,17 @@ public final class ObjectStore implements StoreView {
 
   @Override
   public List<Task> tasksByService(String serviceId) {
-    return tasksIn(taskIdsByService.get(serviceId));
+    return tasksIn(tasksByService.get(serviceId));
   }
 
   @Override
   public List<Task> tasksByNode(String nodeId) {
-    return tasksIn(taskIdsByNode.get(nodeId));
+    return tasksIn(tasksByNode.get(nodeId));
+  }
+
+  @Override
+  public List<Task> unassignedTasks() {
+    return tasksIn(unassignedTasks);
   }
 
   @Override
@@ -249,12 +255,8 @@ public final class ObjectStore implements StoreView {
     return tables.get(kind).values().stream().map(unwrap).toList();
   }
 
-  private List<Task> tasksIn(Set<String> ids) {
-    if (ids == null) {
-      return List.of();
-    }
-    TreeMap<String, StoredObject> tasks = tables.get(ObjectKind.KIND_TASK);
-    return ids.stream().map(id -> tasks.get(id).getTask()).toList();
+  private static List<Task> tasksIn(TreeMap<String, Task> byId) {
+    return byId == null ? List.of() : List.copyOf(byId.values());
   }
 
   // ---- primitives that keep the indexes in step with the tables ----
@@ -294,8 +296,12 @@ public final class ObjectStore implements StoreView {
     switch (object.getObjectCase()) {
       case SERVICE -> serviceIdByName.put(object.getService().getSpec().getName(), id);
       case TASK -> {
-        addTo(taskIdsByService, object.getTask().getServiceId(), id);
-        addTo(taskIdsByNode, object.getTask().getNodeId(), id);
+        Task task = object.getTask();
+        addTo(tasksByService, task.getServiceId(), id, task);
+        addTo(tasksByNode, task.getNodeId(), id, task);
+        if (task.getNodeId().isEmpty()) {
+          unassignedTasks.put(id, task);
+        }
       }
       case IMAGE -> object.getImage().getReferencesList().forEach(ref -> imageIdByReference.put(ref, id));
       default -> { }
@@ -307,23 +313,26 @@ public final class ObjectStore implements StoreView {
     switch (object.getObjectCase()) {
       case SERVICE -> serviceIdByName.remove(object.getService().getSpec().getName(), id);
       case TASK -> {
-        removeFrom(taskIdsByService, object.getTask().getServiceId(), id);
-        removeFrom(taskIdsByNode, object.getTask().getNodeId(), id);
+        removeFrom(tasksByService, object.getTask().getServiceId(), id);
+        removeFrom(tasksByNode, object.getTask().getNodeId(), id);
+        if (object.getTask().getNodeId().isEmpty()) {
+          unassignedTasks.remove(id);
+        }
       }
       case IMAGE -> object.getImage().getReferencesList().forEach(ref -> imageIdByReference.remove(ref, id));
       default -> { }
     }
   }
 
-  private static void addTo(Map<String, TreeSet<String>> index, String key, String id) {
+  private static void addTo(Map<String, TreeMap<String, Task>> index, String key, String id, Task task) {
     if (!key.isEmpty()) {
-      index.computeIfAbsent(key, k -> new TreeSet<>()).add(id);
+      index.computeIfAbsent(key, k -> new TreeMap<>()).put(id, task);
     }
   }
 
-  private static void removeFrom(Map<String, TreeSet<String>> index, String key, String id) {
-    TreeSet<String> ids = index.get(key);
-    if (ids != null && ids.remove(id) && ids.isEmpty()) {
+  private static void removeFrom(Map<String, TreeMap<String, Task>> index, String key, String id) {
+    TreeMap<String, Task> tasks = index.get(key);
+    if (tasks != null && tasks.remove(id) != null && tasks.isEmpty()) {
       index.remove(key);
     }
   }
