@@ -3,11 +3,13 @@ package dev.orch.store.raft;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.orch.proto.StoredObject;
 import dev.orch.proto.Transaction;
+import dev.orch.proto.TransactionResult;
 import dev.orch.proto.WatchEvent;
 import dev.orch.store.StoreView;
 import dev.orch.store.state.ObjectStore;
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Transactions are validated in {@link #startTransaction} on the leader, so a malformed one is
  * answered with an error and never enters the log. Committed entries are applied one at a time on
- * Ratis' apply thread under the write lock; local reads take the read lock, so they always see a
- * state between two whole transactions. Watchers are called after the lock is released, in log
+ * Ratis' apply thread under the write lock (an entry may hold a batch of transactions, see
+ * {@link Proposals}); local reads take the read lock, so they always see a state between two
+ * whole entries. Watchers are called after the lock is released, in log
  * order, on the apply thread.
  *
  * <p>Snapshots are single files named by term and index (Ratis' {@link SimpleStateMachineStorage}
@@ -243,7 +246,11 @@ final class OrchStateMachine extends BaseStateMachine {
 
   // ---- transactions ----
 
-  /** Runs on the leader before replication: a transaction that fails validation never enters the log. */
+  /**
+   * Runs on the leader before replication: a transaction that fails validation never enters the
+   * log. A batch comes from this member's own {@link ProposalBatcher}, which validated each of its
+   * transactions already; here it only has to be well framed (apply validates each again anyway).
+   */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext context = TransactionContext.newBuilder()
@@ -251,8 +258,10 @@ final class OrchStateMachine extends BaseStateMachine {
         .setClientRequest(request)
         .build();
     String problem;
+    ByteString content = request.getMessage().getContent();
     try {
-      problem = ObjectStore.validate(Transaction.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer()));
+      List<Transaction> txs = Proposals.transactions(content);
+      problem = Proposals.isBatch(content) ? null : ObjectStore.validate(txs.get(0));
     } catch (InvalidProtocolBufferException e) {
       problem = "request is not an orch transaction: " + e.getMessage();
     }
@@ -267,29 +276,34 @@ final class OrchStateMachine extends BaseStateMachine {
     LogEntryProto entry = trx.getLogEntry();
     TermIndex termIndex = TermIndex.valueOf(entry);
     ByteString data = entry.getStateMachineLogEntry().getLogData();
-    ObjectStore.Applied applied;
+    List<ObjectStore.Applied> applied;
     lock.writeLock().lock();
     try {
-      applied = objects.apply(parse(data, termIndex.getIndex()), termIndex.getIndex());
+      applied = objects.applyAll(parse(data, termIndex.getIndex()), termIndex.getIndex());
       updateLastAppliedTermIndex(termIndex);
     } finally {
       lock.writeLock().unlock();
     }
-    publish(applied.events());
-    return CompletableFuture.completedFuture(
-        Message.valueOf(UnsafeByteOperations.unsafeWrap(applied.result().toByteArray())));
+    List<TransactionResult> results = new ArrayList<>(applied.size());
+    for (ObjectStore.Applied one : applied) {
+      publish(one.events());
+      results.add(one.result());
+    }
+    ByteString reply = Proposals.isBatch(data) ? Proposals.results(results)
+        : UnsafeByteOperations.unsafeWrap(results.get(0).toByteArray());
+    return CompletableFuture.completedFuture(Message.valueOf(reply));
   }
 
   /**
    * An entry that does not parse (which validation should have made impossible) is applied as an
    * empty transaction: the store refuses it like any invalid one, on every member alike.
    */
-  private static Transaction parse(ByteString data, long index) {
+  static List<Transaction> parse(ByteString data, long index) {
     try {
-      return Transaction.parseFrom(data.asReadOnlyByteBuffer());
+      return Proposals.transactions(data);
     } catch (InvalidProtocolBufferException e) {
       LOG.error("log entry {} is not an orch transaction; applying it as a refusal", index, e);
-      return Transaction.getDefaultInstance();
+      return List.of(Transaction.getDefaultInstance());
     }
   }
 

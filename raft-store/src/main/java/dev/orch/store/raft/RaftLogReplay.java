@@ -1,7 +1,5 @@
 package dev.orch.store.raft;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.orch.proto.Transaction;
 import dev.orch.store.state.ObjectStore;
 import java.io.File;
 import java.io.IOException;
@@ -103,7 +101,7 @@ final class RaftLogReplay {
         return;
       }
       if (entry.hasStateMachineLogEntry() && index > store.index()) {
-        store.apply(parse(entry), index);
+        store.applyAll(OrchStateMachine.parse(entry.getStateMachineLogEntry().getLogData(), index), index);
       } else {
         // Configuration changes and Ratis' own bookkeeping move the index, like a live apply does.
         store.advanceIndex(index);
@@ -116,16 +114,6 @@ final class RaftLogReplay {
     void rethrow() throws IOException {
       if (failure != null) {
         throw failure;
-      }
-    }
-
-    /** An unreadable entry is applied as a refusal, exactly as the live state machine did. */
-    private static Transaction parse(LogEntryProto entry) {
-      try {
-        return Transaction.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
-      } catch (InvalidProtocolBufferException e) {
-        LOG.error("log entry {} is not an orch transaction; applying it as a refusal", entry.getIndex(), e);
-        return Transaction.getDefaultInstance();
       }
     }
   }

@@ -126,6 +126,11 @@ final class RaftSettings {
     RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setTimeout(properties, duration(tuning.readTimeout()));
 
+    // Ratis would append an entry recording the commit index after every commit, only so that a
+    // restarted member can apply before it hears from a leader; that extra write (and fsync) sits
+    // in front of the next transaction on every member. A restarted member learns the commit
+    // index from the leader within a heartbeat anyway, and recovery replays the whole log.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
     long segment = tuning.logSegmentBytes();
     RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segment));
     RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segment, MAX_PREALLOCATION)));

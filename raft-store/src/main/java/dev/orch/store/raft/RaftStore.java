@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -40,7 +41,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(RaftStore.class);
+  private static final Duration SERVER_CLOSE_TIMEOUT = Duration.ofSeconds(15);
 
   private final RaftStoreConfig config;
   private final Clock clock;
@@ -68,6 +69,8 @@ public final class RaftStore implements Store {
   private final RaftClients clients;
   private final MembershipChanges membership;
   private final LinearizableReads linearizableReads;
+  /** The leader's in-process, batched write path. */
+  private final ProposalBatcher proposals;
   /** Completes submit futures off the gRPC threads, so a caller's continuation cannot stall Ratis. */
   private final ExecutorService completions;
   private final Executor completionExecutor;
@@ -99,6 +102,8 @@ public final class RaftStore implements Store {
         completionExecutor);
     this.linearizableReads = new LinearizableReads(server, group.getGroupId(), config.memberId(),
         config.tuning().readTimeout(), closed::get);
+    this.proposals = new ProposalBatcher(server, group.getGroupId(), config.memberId(),
+        config.tuning().submitTimeout(), completionExecutor, leadership::isLeader, this::submitViaClient);
   }
 
   /** Starts this member with the system clock. */
@@ -149,7 +154,12 @@ public final class RaftStore implements Store {
     if (invalid != null) {
       return CompletableFuture.completedFuture(refusal(invalid));
     }
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(stamped.toByteArray()));
+    return leadership.isLeader() ? proposals.submit(stamped) : submitViaClient(stamped);
+  }
+
+  /** A member that does not lead sends each transaction to the leader through the Ratis client. */
+  private CompletableFuture<TransactionResult> submitViaClient(Transaction stamped) {
+    Message message = Message.valueOf(Proposals.single(stamped));
     CompletableFuture<TransactionResult> outcome = new CompletableFuture<>();
     RaftClient via;
     try {
@@ -213,7 +223,7 @@ public final class RaftStore implements Store {
     }
   }
 
-  private static String refusalMessage(StateMachineException sme) {
+  static String refusalMessage(StateMachineException sme) {
     for (Throwable t = sme; t != null; t = t.getCause()) {
       if (t instanceof TransactionRefusedException refused) {
         return refused.getMessage();
@@ -427,11 +437,33 @@ public final class RaftStore implements Store {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    proposals.close();
     closeQuietly(clients, "raft client");
-    closeQuietly(server, "raft server");
+    closeServer();
     leadership.close();
     completions.shutdown();
     LOG.info("store member {} closed", config.memberId());
+  }
+
+  /**
+   * Ratis stops a server in about a second. Under heavy load we have seen its apply thread fail
+   * during shutdown and then spin instead of exiting, which would hang the caller for good; so the
+   * wait is bounded, and a server that does not stop in time is left behind (its threads are
+   * daemons) rather than holding up the process.
+   */
+  private void closeServer() {
+    Thread closer = new Thread(() -> closeQuietly(server, "raft server"), "orch-store-close-" + config.memberId());
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(SERVER_CLOSE_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      LOG.error("store member {}: the Raft server did not stop within {} s; leaving it behind", config.memberId(),
+          SERVER_CLOSE_TIMEOUT.toSeconds());
+    }
   }
 
   private static void closeQuietly(AutoCloseable closeable, String what) {

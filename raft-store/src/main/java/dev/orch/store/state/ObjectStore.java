@@ -74,10 +74,29 @@ public final class ObjectStore implements StoreView {
    * follow after.
    */
   public Applied apply(Transaction tx, long index) {
+    return applyAll(List.of(tx), index).get(0);
+  }
+
+  /**
+   * Applies transactions committed together in one log entry at {@code index}, in order, each
+   * all-or-nothing on its own: a refusal undoes only that transaction, and each sees the ones
+   * before it. They share the index, so objects written by any of them get it as their version,
+   * and a transaction that read a version before the entry is refused as stale if an earlier one
+   * in the same entry changed that object.
+   */
+  public List<Applied> applyAll(List<Transaction> txs, long index) {
     if (index <= this.index) {
       throw new IllegalArgumentException("index " + index + " is not after applied index " + this.index);
     }
     this.index = index;
+    List<Applied> applied = new ArrayList<>(txs.size());
+    for (Transaction tx : txs) {
+      applied.add(applyOne(tx, index));
+    }
+    return applied;
+  }
+
+  private Applied applyOne(Transaction tx, long index) {
     TransactionResult.Builder result = TransactionResult.newBuilder().setIndex(index);
     String invalid = validate(tx);
     if (invalid != null) {

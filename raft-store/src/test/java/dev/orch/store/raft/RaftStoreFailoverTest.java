@@ -64,6 +64,7 @@ class RaftStoreFailoverTest {
   void readsWithoutAQuorumFailFast() throws Exception {
     RaftStore leader = cluster.awaitLeader();
     commit(leader, "s1", "web");
+    cluster.awaitEveryoneHas("web");
     RaftStore survivor = cluster.aFollower();
     cluster.stop(cluster.running().stream().map(RaftStore::memberId)
         .filter(id -> !id.equals(survivor.memberId())).toArray(String[]::new));
