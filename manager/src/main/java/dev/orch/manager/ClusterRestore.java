@@ -48,7 +48,7 @@ public final class ClusterRestore {
     NodeIdentity id = new NodeIdentity(nodeId, clusterId, advertiseHost, controlPort, raftPort);
     String hash;
     try (RaftStore store = RaftStore.start(new RaftStoreConfig(dataDir.resolve("manager"), clusterId, nodeId, raft,
-        List.of(new RaftStoreConfig.Peer(nodeId, raft)), RaftStoreConfig.Tuning.DEFAULTS))) {
+        List.of(new RaftStoreConfig.Peer(nodeId, raft)), ManagerNode.TUNING))) {
       hash = store.stateHash();
     }
     id.save(dataDir);

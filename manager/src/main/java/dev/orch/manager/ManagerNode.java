@@ -44,6 +44,14 @@ import org.slf4j.LoggerFactory;
 public final class ManagerNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerNode.class);
 
+  /**
+   * Election timeouts of 0.5-1 s: managers share their machines with workloads, and sub-300 ms
+   * timeouts lose leadership on a busy core or a GC pause; a leader loss still costs about a second.
+   */
+  static final RaftStoreConfig.Tuning TUNING = new RaftStoreConfig.Tuning(
+      java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(1000), java.time.Duration.ofSeconds(10),
+      10_000, 8L << 20, java.time.Duration.ofSeconds(3));
+
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final NodeIdentity identity;
   private final RaftStore store;
@@ -80,10 +88,10 @@ public final class ManagerNode implements AutoCloseable {
     // The first manager bootstraps the group; a manager that joined starts empty and is added by the
     // leader; a restart resumes the group its log records.
     boolean joining = !hasLog && !id.managerAddress().equals(id.controlAddress());
-    RaftStoreConfig config = joining
+    RaftStoreConfig config = (joining
         ? RaftStoreConfig.joining(data.resolve("manager"), id.clusterId(), id.nodeId(), raft)
         : new RaftStoreConfig(data.resolve("manager"), id.clusterId(), id.nodeId(), raft,
-            List.of(new RaftStoreConfig.Peer(id.nodeId(), raft)), RaftStoreConfig.Tuning.DEFAULTS);
+            List.of(new RaftStoreConfig.Peer(id.nodeId(), raft)), TUNING)).withTuning(TUNING);
     RaftStore store = RaftStore.start(config);
     ManagerNode node = new ManagerNode(id, store, joining);
     try {
