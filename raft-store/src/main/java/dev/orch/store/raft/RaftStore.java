@@ -47,10 +47,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Store} member backed by an Apache Ratis server with the gRPC transport.
  *
- * <p>{@link #submit} sends through a Ratis client that finds the leader (wherever it is) and
- * retries across elections until the submit timeout. Reads are served from this member's applied
- * state, so on a follower they may trail the leader by a few entries; every object carries the
- * index it was written at, and writes are checked against it.
+ * <p>On the leader, {@link #submit} proposes in process and batches transactions submitted
+ * together into one log entry ({@link ProposalBatcher}); elsewhere it sends through a Ratis client
+ * that finds the leader (wherever it is) and retries across elections until the submit timeout.
+ * {@link #read} is served from this member's applied state, so on a follower it may trail the
+ * leader by a few entries; {@link #readLinearizable} confirms the read index with the leader
+ * first. Every object carries the index it was written at, and writes are checked against it.
+ * Membership, backup and recovery are here too; see the module README.
  */
 public final class RaftStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(RaftStore.class);

@@ -39,7 +39,8 @@ final class EtcdBenchCluster implements AutoCloseable {
       }))
       .connectTimeout(Duration.ofSeconds(5))
       .build();
-  private URI leader;
+  private volatile URI leader;
+  private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
   private final String value;
 
   private EtcdBenchCluster() {
@@ -116,9 +117,21 @@ final class EtcdBenchCluster implements AutoCloseable {
     throw new IllegalStateException("etcd elected no leader within " + timeout);
   }
 
+  /** Writes through the leader; when that fails (leadership moved), finds the leader and writes again. */
   void write(int client, long seq) throws Exception {
     String key = Base64.getEncoder().encodeToString(BenchKeys.key(client, seq).getBytes(StandardCharsets.US_ASCII));
-    post(leader, "/v3/kv/put", "{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}");
+    String body = "{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}";
+    try {
+      post(leader, "/v3/kv/put", body);
+    } catch (IOException e) {
+      retries.incrementAndGet();
+      leader = awaitLeader(Duration.ofSeconds(30));
+      post(leader, "/v3/kv/put", body);
+    }
+  }
+
+  long retries() {
+    return retries.get();
   }
 
   private String post(URI base, String path, String body) throws IOException, InterruptedException {

@@ -38,7 +38,8 @@ public final class StoreWriteBench {
       Result orch;
       try (OrchBenchCluster cluster = OrchBenchCluster.start(dir.resolve("orch"))) {
         orch = run(cluster::write, options, StoreWriteBench::jvmCpuNanos);
-        print("orch (Ratis 3.1.2, leader " + cluster.leaderId() + ")", orch);
+        print("orch (Ratis 3.1.2, leader " + cluster.leaderId() + ", " + cluster.retries()
+            + " writes retried after a leader change)", orch);
       }
       if (options.etcd() == null) {
         return;
@@ -46,7 +47,8 @@ public final class StoreWriteBench {
       Result etcd;
       try (EtcdBenchCluster cluster = EtcdBenchCluster.start(options.etcd(), dir.resolve("etcd"))) {
         etcd = run(cluster::write, options, () -> jvmCpuNanos() + cluster.cpuNanos());
-        print("etcd (" + options.etcd() + ", HTTP/JSON gateway, leader " + cluster.leaderUrl() + ")", etcd);
+        print("etcd (" + options.etcd() + ", HTTP/JSON gateway, leader " + cluster.leaderUrl() + ", "
+            + cluster.retries() + " writes retried after a leader change)", etcd);
       }
       System.out.printf(Locale.ROOT, "orch/etcd: 1-client latency p50 %.2fx, p99 %.2fx (below 1: orch faster); "
               + "%d-client throughput %.2fx (above 1: orch faster); CPU per write %.2fx%n",

@@ -46,4 +46,17 @@ class UnassignedTaskIndexTest {
     apply(ActionType.DELETE, "b", "", 0);
     assertTrue(store.unassignedTasks().isEmpty());
   }
+
+  @Test
+  void aTaskUpdatedInPlaceIsTheOneTheIndexesReturn() {
+    apply(ActionType.CREATE, "a", "n1", 0);
+    long v = store.task("a").orElseThrow().getMeta().getVersion();
+    apply(ActionType.UPDATE, "a", "n1", v);
+    long now = store.task("a").orElseThrow().getMeta().getVersion();
+    assertEquals(now, store.tasksByNode("n1").get(0).getMeta().getVersion());
+    assertEquals(now, store.tasksByService("svc").get(0).getMeta().getVersion());
+    apply(ActionType.UPDATE, "a", "n2", now);
+    assertTrue(store.tasksByNode("n1").isEmpty());
+    assertEquals(List.of("a"), store.tasksByNode("n2").stream().map(t -> t.getMeta().getId()).toList());
+  }
 }
