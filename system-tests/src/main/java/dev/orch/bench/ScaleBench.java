@@ -6,24 +6,27 @@ import dev.orch.manager.DaemonOptions;
 import dev.orch.manager.ManagerNode;
 import dev.orch.manager.NodeIdentity;
 import dev.orch.manager.StoreWriter;
+import dev.orch.manager.security.AdminChannels;
+import dev.orch.manager.security.ClusterPki;
+import dev.orch.proto.ActionType;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.ControlGrpc;
 import dev.orch.proto.CreateServiceRequest;
+import dev.orch.proto.GetJoinTokensRequest;
 import dev.orch.proto.Image;
 import dev.orch.proto.Meta;
 import dev.orch.proto.Node;
+import dev.orch.proto.NodeResponse;
 import dev.orch.proto.NodeState;
 import dev.orch.proto.Placement;
+import dev.orch.proto.PlacementPreference;
 import dev.orch.proto.ServiceSpec;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
+import dev.orch.proto.UpdateNodeRequest;
+import dev.orch.proto.WatchEvent;
 import dev.orch.store.Store;
 import io.grpc.ManagedChannel;
-import dev.orch.manager.security.AdminChannels;
-import dev.orch.manager.security.ClusterPki;
-import dev.orch.proto.GetJoinTokensRequest;
-import dev.orch.proto.NodeResponse;
-import dev.orch.proto.UpdateNodeRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -35,11 +38,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * End-to-end scale benchmark: a real manager (Raft store on disk, controllers, dispatcher) in this
@@ -65,6 +70,8 @@ public final class ScaleBench implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "300", description = "Give up after this many seconds.") int timeout;
   @Option(names = "--fleet-heap", defaultValue = "2g", description = "-Xmx of the simulated fleet's JVM.")
   String fleetHeap;
+  @Option(names = "--class-histogram", description = "Print the manager's largest classes after the run (jcmd).")
+  boolean classHistogram;
 
   @Override
   public Integer call() throws Exception {
@@ -92,6 +99,9 @@ public final class ScaleBench implements Callable<Integer> {
         Timings t = createAndWait(admin, store, tasks);
         long heap = heapAfterGc();
         report(tasks, t, baseline, heap);
+        if (classHistogram) {
+          printClassHistogram();
+        }
         return t.runningNanos() < 0 ? 1 : 0;
       } finally {
         admin.shutdownNow();
@@ -151,8 +161,9 @@ public final class ScaleBench implements Callable<Integer> {
     return n.getDescription().getHostname().startsWith(SimulatedNodes.HOSTNAME_PREFIX);
   }
 
-  private Timings createAndWait(ManagedChannel ch, Store store, int tasks) throws InterruptedException {
-    {
+  private Timings createAndWait(ManagedChannel ch, Store store, int tasks) throws Exception {
+    TaskProgress progress = new TaskProgress();
+    try (AutoCloseable watch = store.watch(progress::observe)) {
       long start = System.nanoTime();
       for (int s = 0; s < services; s++) {
         ControlGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).createService(
@@ -160,48 +171,71 @@ public final class ScaleBench implements Callable<Integer> {
                 .setName("scale" + s).setReplicas(replicas)
                 .setContainer(ContainerSpec.newBuilder().setImage(IMAGE))
                 .setPlacement(Placement.newBuilder().addConstraints("node.role==worker")
-                    .addPreferences(dev.orch.proto.PlacementPreference.newBuilder().setSpread("node.labels.zone"))))
+                    .addPreferences(PlacementPreference.newBuilder().setSpread("node.labels.zone"))))
                 .build());
       }
       long assigned = -1;
       long deadline = start + TimeUnit.SECONDS.toNanos(timeout);
       long lastPrint = start;
       while (System.nanoTime() < deadline) {
-        long[] counts = store.read(v -> count(v.tasks()));
         long now = System.nanoTime();
-        if (assigned < 0 && counts[0] >= tasks) {
+        if (assigned < 0 && progress.placed() >= tasks) {
           assigned = now - start;
         }
-        if (counts[1] >= tasks) {
+        if (progress.running() >= tasks) {
           return new Timings(assigned, now - start);
         }
         if (now - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
-          System.out.printf(Locale.ROOT, "  %.0f s: %d tasks, %d placed, %d running%n",
-              (now - start) / 1e9, counts[2], counts[0], counts[1]);
+          System.out.printf(Locale.ROOT, "  %.0f s: %d placed, %d running%n", (now - start) / 1e9,
+              progress.placed(), progress.running());
           lastPrint = now;
         }
-        Thread.sleep(50); // polling interval of the measurement
+        Thread.sleep(20); // polling interval of the measurement; the counting happens in the watch
       }
       System.out.println("timed out after " + timeout + " s");
       return new Timings(assigned, -1);
+    } finally {
+      progress.forget(); // before the heap is measured: these sets are the bench's, not the manager's
     }
   }
 
-  /** Tasks placed (assigned or later, still wanted), RUNNING, and all. */
-  private static long[] count(java.util.Collection<Task> all) {
-    long placed = 0;
-    long running = 0;
-    for (Task t : all) {
-      int state = t.getStatus().getStateValue();
-      if (t.getDesiredState() == TaskState.RUNNING && state >= TaskState.ASSIGNED_VALUE
-          && state <= TaskState.RUNNING_VALUE) {
-        placed++;
-        if (state == TaskState.RUNNING_VALUE) {
-          running++;
+  /**
+   * Counts tasks placed and RUNNING from the store's watch events, so that measuring does not read
+   * every task under the store's lock, which would slow the manager being measured.
+   */
+  private static final class TaskProgress {
+    private final Set<String> placed = ConcurrentHashMap.newKeySet();
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    void observe(List<WatchEvent> events) {
+      for (WatchEvent e : events) {
+        if (!e.getObject().hasTask() || e.getType() == ActionType.DELETE) {
+          continue;
+        }
+        Task t = e.getObject().getTask();
+        int state = t.getStatus().getStateValue();
+        if (t.getDesiredState() == TaskState.RUNNING && state >= TaskState.ASSIGNED_VALUE
+            && state <= TaskState.RUNNING_VALUE) {
+          placed.add(t.getMeta().getId());
+          if (state == TaskState.RUNNING_VALUE) {
+            running.add(t.getMeta().getId());
+          }
         }
       }
     }
-    return new long[] {placed, running, all.size()};
+
+    long placed() {
+      return placed.size();
+    }
+
+    long running() {
+      return running.size();
+    }
+
+    void forget() {
+      placed.clear();
+      running.clear();
+    }
   }
 
   private void report(int tasks, Timings t, long baseline, long heap) {
@@ -251,6 +285,16 @@ public final class ScaleBench implements Callable<Integer> {
       Thread.sleep(200); // let the collector finish its concurrent phases
     }
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** Where the heap goes, to find what a task costs: the largest classes by bytes. */
+  private static void printClassHistogram() throws IOException, InterruptedException {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    jcmd.waitFor();
+    System.out.println();
+    out.lines().limit(28).forEach(System.out::println);
   }
 
   private static void check(boolean ok, String what) {

@@ -100,6 +100,15 @@ class ConstraintTest {
   }
 
   @Test
+  void rulesAreParsedOnceAndRefusalsEveryTime() {
+    var p = dev.orch.proto.Placement.newBuilder().addConstraints("node.labels.zone==eu").build();
+    assertTrue(PlacementRules.of(p) == PlacementRules.of(p.toBuilder().build()));
+    var bad = dev.orch.proto.Placement.newBuilder().addConstraints("zone==eu").build();
+    assertThrows(InvalidPlacementException.class, () -> PlacementRules.of(bad));
+    assertThrows(InvalidPlacementException.class, () -> PlacementRules.of(bad));
+  }
+
+  @Test
   void rulesRefuseTooManyLevels() {
     var p = dev.orch.proto.Placement.newBuilder();
     for (int i = 0; i <= PlacementRules.MAX_PREFERENCES; i++) {

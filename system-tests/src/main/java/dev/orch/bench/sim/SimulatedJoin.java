@@ -10,6 +10,8 @@ import dev.orch.proto.IssueNodeCertificateRequest;
 import dev.orch.proto.NodeCAGrpc;
 import dev.orch.proto.NodeCertificateResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -24,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 final class SimulatedJoin implements AutoCloseable {
   /** A joined node: the id the manager gave it and the mutual-TLS channel it talks on. */
   record Joined(String nodeId, ManagedChannel channel) {}
+
+  private static final int JOIN_ATTEMPTS = 10;
 
   private final String manager;
   private final JoinToken token;
@@ -55,16 +59,31 @@ final class SimulatedJoin implements AutoCloseable {
     }
   }
 
-  /** Joins one node named {@code hostname} and opens its own mutual-TLS channel. */
-  Joined join(String hostname) {
+  /**
+   * Joins one node named {@code hostname} and opens its own mutual-TLS channel. A join the manager
+   * could not commit in time (a busy machine) is retried, as a person would run {@code orchd join}
+   * again.
+   */
+  Joined join(String hostname) throws InterruptedException {
     KeyPair keys = NodeKeys.generate();
-    NodeCertificateResponse r = NodeCAGrpc.newBlockingStub(joinChannel).withDeadlineAfter(60, TimeUnit.SECONDS)
-        .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder()
-            .setCsrPem(NodeKeys.csr(keys))
-            .setToken(token.toString())
-            .setAdvertiseAddr("127.0.0.1")
-            .setHostname(hostname)
-            .build());
+    IssueNodeCertificateRequest request = IssueNodeCertificateRequest.newBuilder()
+        .setCsrPem(NodeKeys.csr(keys))
+        .setToken(token.toString())
+        .setAdvertiseAddr("127.0.0.1")
+        .setHostname(hostname)
+        .build();
+    NodeCertificateResponse r = null;
+    for (int attempt = 1; r == null; attempt++) {
+      try {
+        r = NodeCAGrpc.newBlockingStub(joinChannel).withDeadlineAfter(60, TimeUnit.SECONDS)
+            .issueNodeCertificate(request);
+      } catch (StatusRuntimeException e) {
+        if (attempt == JOIN_ATTEMPTS || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+          throw e;
+        }
+        Thread.sleep(500L * attempt); // retry backoff, not a wait for a condition
+      }
+    }
     ManagedChannel channel = NettyChannelBuilder.forTarget(manager)
         .sslContext(TlsContexts.client(ca, keys.getPrivate(), List.of(Pem.certificate(r.getCertificatePem()))))
         .overrideAuthority(TlsContexts.MANAGER_AUTHORITY)
