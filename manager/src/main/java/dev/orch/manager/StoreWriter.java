@@ -40,8 +40,24 @@ public final class StoreWriter {
   }
 
   public CompletableFuture<TransactionResult> submitAsync(List<StoreAction> actions) {
-    Transaction tx =
-        Transaction.newBuilder().addAllActions(actions).setProposedAtMs(clock.millis()).build();
+    return propose(Transaction.newBuilder().addAllActions(actions).setProposedAtMs(clock.millis()).build());
+  }
+
+  /**
+   * For bulk writes whose caller only needs to know whether they committed: the result carries no
+   * objects, so the copy Raft keeps of it for a while (to answer retries) stays small.
+   */
+  public CompletableFuture<TransactionResult> submitBulkAsync(List<StoreAction> actions) {
+    return propose(Transaction.newBuilder().addAllActions(actions).setProposedAtMs(clock.millis())
+        .setOmitObjects(true).build());
+  }
+
+  /** {@link #submitBulkAsync}, waiting as {@link #submit(List)} does. */
+  public TransactionResult submitBulk(List<StoreAction> actions) {
+    return await(submitBulkAsync(actions));
+  }
+
+  private CompletableFuture<TransactionResult> propose(Transaction tx) {
     long start = System.nanoTime();
     return store
         .submit(tx)
@@ -53,8 +69,12 @@ public final class StoreWriter {
    * failing to commit at all throws {@link StoreWriteException}.
    */
   public TransactionResult submit(List<StoreAction> actions) {
+    return await(submitAsync(actions));
+  }
+
+  private static TransactionResult await(CompletableFuture<TransactionResult> pending) {
     try {
-      return submitAsync(actions).get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return pending.get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreWriteException("interrupted while committing", e);

@@ -72,6 +72,9 @@ public final class ScaleBench implements Callable<Integer> {
   String fleetHeap;
   @Option(names = "--class-histogram", description = "Print the manager's largest classes after the run (jcmd).")
   boolean classHistogram;
+  @Option(names = "--settle", defaultValue = "0",
+      description = "Also measure the heap this many seconds after the run, once transient caches expire.")
+  int settleSeconds;
 
   @Override
   public Integer call() throws Exception {
@@ -99,6 +102,12 @@ public final class ScaleBench implements Callable<Integer> {
         Timings t = createAndWait(admin, store, tasks);
         long heap = heapAfterGc();
         report(tasks, t, baseline, heap);
+        if (settleSeconds > 0) {
+          Thread.sleep(settleSeconds * 1000L); // idle on purpose: what stays once the burst is over
+          long settled = heapAfterGc();
+          System.out.printf(Locale.ROOT, "manager heap per task, %d s later  %d bytes (%d MiB)%n", settleSeconds,
+              (settled - baseline) / tasks, settled >> 20);
+        }
         if (classHistogram) {
           printClassHistogram();
         }

@@ -46,7 +46,7 @@ final class TaskStatusWriter {
       if (actions.isEmpty()) {
         return;
       }
-      TransactionResult r = writer.submit(actions);
+      TransactionResult r = writer.submitBulk(actions);
       if (r.getOk()) {
         return;
       }

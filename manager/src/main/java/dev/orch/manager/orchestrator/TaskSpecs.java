@@ -1,6 +1,7 @@
 package dev.orch.manager.orchestrator;
 
 import dev.orch.proto.Placement;
+import dev.orch.proto.Resources;
 import dev.orch.proto.Service;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskSpec;
@@ -15,14 +16,26 @@ public final class TaskSpecs {
   private TaskSpecs() {}
 
   public static TaskSpec of(Service service) {
-    return TaskSpec.newBuilder()
+    TaskSpec.Builder spec = TaskSpec.newBuilder()
         .setContainer(service.getSpec().getContainer())
-        .setLimits(service.getSpec().getLimits())
-        .setReservations(service.getSpec().getReservations())
-        .setPlacement(service.getSpec().getPlacement())
         .setImageDigest(service.getImageDigest())
-        .setForceUpdate(service.getSpec().getForceUpdate())
-        .build();
+        .setForceUpdate(service.getSpec().getForceUpdate());
+    // Empty parts are left unset: set, they are stored and parsed as objects of their own in
+    // every task (two empty Resources are a tenth of what a task costs the manager's heap).
+    if (!isDefault(service.getSpec().getLimits())) {
+      spec.setLimits(service.getSpec().getLimits());
+    }
+    if (!isDefault(service.getSpec().getReservations())) {
+      spec.setReservations(service.getSpec().getReservations());
+    }
+    if (!service.getSpec().getPlacement().equals(Placement.getDefaultInstance())) {
+      spec.setPlacement(service.getSpec().getPlacement());
+    }
+    return spec.build();
+  }
+
+  private static boolean isDefault(Resources r) {
+    return r.equals(Resources.getDefaultInstance());
   }
 
   /** Whether {@code task} runs what {@code service} asks for now. */
@@ -32,7 +45,18 @@ public final class TaskSpecs {
 
   /** Whether two task specs run the same thing, placement aside. */
   public static boolean sameWork(TaskSpec a, TaskSpec b) {
-    return a.toBuilder().setPlacement(Placement.getDefaultInstance()).build()
-        .equals(b.toBuilder().setPlacement(Placement.getDefaultInstance()).build());
+    return work(a).equals(work(b));
+  }
+
+  /** The spec without placement, and with empty resources unset, as tasks made before stored them set. */
+  private static TaskSpec work(TaskSpec spec) {
+    TaskSpec.Builder b = spec.toBuilder().clearPlacement();
+    if (isDefault(spec.getLimits())) {
+      b.clearLimits();
+    }
+    if (isDefault(spec.getReservations())) {
+      b.clearReservations();
+    }
+    return b.build();
   }
 }

@@ -30,7 +30,7 @@ final class TransactionBatches {
   static void commit(StoreWriter writer, List<StoreAction> actions, String what) {
     List<CompletableFuture<TransactionResult>> pending = new ArrayList<>();
     for (int from = 0; from < actions.size(); from += MAX_ACTIONS) {
-      pending.add(writer.submitAsync(actions.subList(from, Math.min(actions.size(), from + MAX_ACTIONS))));
+      pending.add(writer.submitBulkAsync(actions.subList(from, Math.min(actions.size(), from + MAX_ACTIONS))));
     }
     String refusal = null;
     for (CompletableFuture<TransactionResult> f : pending) {

@@ -110,7 +110,10 @@ public final class ObjectStore implements StoreView {
         return new Applied(result.setOk(false).setError(refusal).build(), List.of());
       }
     }
-    return new Applied(result.setOk(true).addAllObjects(batch.written()).build(), batch.events());
+    if (!tx.getOmitObjects()) {
+      result.addAllObjects(batch.written());
+    }
+    return new Applied(result.setOk(true).build(), batch.events());
   }
 
   /**
