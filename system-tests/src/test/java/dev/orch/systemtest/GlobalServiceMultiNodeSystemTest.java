@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GlobalServiceMultiNodeSystemTest {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path tmp;
   private TestBed bed;
@@ -38,8 +36,8 @@ class GlobalServiceMultiNodeSystemTest {
     bed.orchd(1, "init", "--data-dir", "{data}", "--advertise-addr", "{addr}");
     await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.ctl("node", "ls").exit() == 0);
     token = bed.ctlOk("swarm", "join-token", "-q", "worker").strip();
-    join(2);
-    await().atMost(CONVERGE).ignoreExceptions().until(() -> readyNodes().size() == 2);
+    bed.join(2, token);
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.readyNodes().size() == 2);
     bed.ctlOk("image", "import", RootOnly.busyboxImage(tmp).toString());
   }
 
@@ -50,34 +48,10 @@ class GlobalServiceMultiNodeSystemTest {
     }
   }
 
-  private void join(int node) throws IOException {
-    bed.orchd(node, "join", "--token", token, "--data-dir", "{data}", "--advertise-addr", "{addr}",
-        bed.addr(1) + ":4242");
-  }
-
-  private List<JsonNode> json(String... args) throws IOException {
-    List<String> a = new ArrayList<>(List.of(args));
-    a.add("--format");
-    a.add("json");
-    List<JsonNode> out = new ArrayList<>();
-    JSON.readTree(bed.ctlOk(a.toArray(String[]::new))).forEach(out::add);
-    return out;
-  }
-
-  private Set<String> readyNodes() throws IOException {
-    Set<String> ids = new HashSet<>();
-    for (JsonNode n : json("node", "ls")) {
-      if ("NODE_READY".equals(n.path("status").path("state").asText())) {
-        ids.add(n.path("meta").path("id").asText());
-      }
-    }
-    return ids;
-  }
-
   /** The nodes running a task of {@code svc}, checking there is at most one per node. */
   private List<String> runningOn(String svc) throws IOException {
     List<String> nodes = new ArrayList<>();
-    for (JsonNode t : json("service", "ps", svc)) {
+    for (JsonNode t : bed.json("service", "ps", svc)) {
       if ("RUNNING".equals(t.path("status").path("state").asText())
           && "RUNNING".equals(t.path("desiredState").asText())) {
         nodes.add(t.path("nodeId").asText());
@@ -91,9 +65,9 @@ class GlobalServiceMultiNodeSystemTest {
   void followsJoinsAndDrains() throws IOException {
     bed.ctlOk("service", "create", "-d", "--name", "agent", "--mode", "global", "--restart-delay", "0s",
         "busybox", "sleep", "100000");
-    await().atMost(CONVERGE).until(() -> new HashSet<>(runningOn("agent")).equals(readyNodes()));
+    await().atMost(CONVERGE).until(() -> new HashSet<>(runningOn("agent")).equals(bed.readyNodes()));
 
-    join(3);
+    bed.join(3, token);
     // the node writes its identity once it has joined
     String n3 = await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.nodeIdOf(3), id -> !id.isEmpty());
     await().atMost(CONVERGE).until(() -> runningOn("agent").size() == 3 && runningOn("agent").contains(n3));
@@ -104,6 +78,6 @@ class GlobalServiceMultiNodeSystemTest {
     bed.ctlOk("node", "update", "--availability", "active", n2);
     await().atMost(CONVERGE).until(() -> runningOn("agent").size() == 3);
     bed.ctlOk("service", "rm", "agent");
-    await().atMost(CONVERGE).until(() -> json("service", "ls").isEmpty());
+    await().atMost(CONVERGE).until(() -> bed.json("service", "ls").isEmpty());
   }
 }

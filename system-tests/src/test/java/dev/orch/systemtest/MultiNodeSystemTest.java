@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MultiNodeSystemTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   private static final Duration HEAL = Duration.ofSeconds(15);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path tmp;
   private TestBed bed;
@@ -56,7 +54,7 @@ class MultiNodeSystemTest {
       bed.orchd(i, "join", "--token", token, "--data-dir", "{data}", "--advertise-addr", "{addr}",
           bed.addr(1) + ":4242");
     }
-    await().atMost(CONVERGE).ignoreExceptions().until(() -> readyNodes().size() == 4);
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.readyNodes().size() == 4);
     for (int i = 1; i <= 4; i++) {
       nodeIndex.put(bed.nodeIdOf(i), i);
     }
@@ -71,31 +69,11 @@ class MultiNodeSystemTest {
     }
   }
 
-  private List<JsonNode> json(String... args) throws IOException {
-    List<String> a = new ArrayList<>(List.of(args));
-    a.add("--format");
-    a.add("json");
-    JsonNode n = JSON.readTree(bed.ctlOk(a.toArray(String[]::new)));
-    List<JsonNode> out = new ArrayList<>();
-    n.forEach(out::add);
-    return out;
-  }
-
-  private Set<String> readyNodes() throws IOException {
-    Set<String> ids = new HashSet<>();
-    for (JsonNode n : json("node", "ls")) {
-      if ("NODE_READY".equals(n.path("status").path("state").asText())) {
-        ids.add(n.path("meta").path("id").asText());
-      }
-    }
-    return ids;
-  }
-
   /** Running tasks of {@code svc} (observed and desired RUNNING): slot → node. */
   private Map<Long, String> running(String svc) throws IOException {
     Map<Long, String> out = new HashMap<>();
     Map<Long, Integer> perSlot = new HashMap<>();
-    for (JsonNode t : json("service", "ps", svc)) {
+    for (JsonNode t : bed.json("service", "ps", svc)) {
       if ("RUNNING".equals(t.path("status").path("state").asText())
           && "RUNNING".equals(t.path("desiredState").asText())) {
         long slot = t.path("slot").asLong();
@@ -115,7 +93,7 @@ class MultiNodeSystemTest {
   @Test
   @Order(1)
   void fourNodesAreReadyAndSixReplicasSpreadOverAll() throws IOException {
-    assertEquals(4, readyNodes().size());
+    assertEquals(4, bed.readyNodes().size());
     bed.ctlOk("service", "create", "-d", "--name", "web", "--replicas", "6", "busybox", "sleep", "100000");
     await().atMost(CONVERGE).until(() -> running("web").size() == 6);
     assertEquals(4, new HashSet<>(running("web").values()).size(), "every node runs a task: " + running("web"));
@@ -141,7 +119,7 @@ class MultiNodeSystemTest {
     bed.crash(3);
     await().atMost(HEAL).until(() -> convergedAwayFrom("web", 6, n3));
     System.out.printf("crash: replacements running in %.2f s%n", (System.nanoTime() - start) / 1e9);
-    await().atMost(HEAL).until(() -> !readyNodes().contains(n3));
+    await().atMost(HEAL).until(() -> !bed.readyNodes().contains(n3));
   }
 
   @Test
@@ -154,13 +132,13 @@ class MultiNodeSystemTest {
     await().atMost(HEAL).until(() -> convergedAwayFrom("web", 6, n4));
     System.out.printf("partition: replacements running in %.2f s%n", (System.nanoTime() - start) / 1e9);
     bed.run("heal", "4");
-    await().atMost(CONVERGE).until(() -> readyNodes().contains(n4));
+    await().atMost(CONVERGE).until(() -> bed.readyNodes().contains(n4));
     // Back: its stale tasks are told to stop, so each slot keeps exactly one running task.
     await().atMost(CONVERGE).until(() -> running("web").size() == 6 && noTaskRunningOn("web", n4));
   }
 
   private boolean noTaskRunningOn(String svc, String nodeId) throws IOException {
-    for (JsonNode t : json("service", "ps", svc)) {
+    for (JsonNode t : bed.json("service", "ps", svc)) {
       if (nodeId.equals(t.path("nodeId").asText()) && "RUNNING".equals(t.path("status").path("state").asText())) {
         return false;
       }

@@ -45,8 +45,8 @@ class PlacementMultiNodeSystemTest {
     bed.orchd(1, "init", "--data-dir", "{data}", "--advertise-addr", "{addr}");
     await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.ctl("node", "ls").exit() == 0);
     token = bed.ctlOk("swarm", "join-token", "-q", "worker").strip();
-    join(2);
-    await().atMost(CONVERGE).ignoreExceptions().until(() -> readyNodes().size() == 2);
+    bed.join(2, token);
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.readyNodes().size() == 2);
     bed.ctlOk("node", "update", "--label-add", "zone=us", bed.nodeIdOf(1));
     bed.ctlOk("node", "update", "--label-add", "zone=eu", bed.nodeIdOf(2));
     bed.ctlOk("image", "import", RootOnly.busyboxImage(tmp).toString());
@@ -59,33 +59,9 @@ class PlacementMultiNodeSystemTest {
     }
   }
 
-  private void join(int node) throws IOException {
-    bed.orchd(node, "join", "--token", token, "--data-dir", "{data}", "--advertise-addr", "{addr}",
-        bed.addr(1) + ":4242");
-  }
-
-  private List<JsonNode> json(String... args) throws IOException {
-    List<String> a = new ArrayList<>(List.of(args));
-    a.add("--format");
-    a.add("json");
-    List<JsonNode> out = new ArrayList<>();
-    JSON.readTree(bed.ctlOk(a.toArray(String[]::new))).forEach(out::add);
-    return out;
-  }
-
-  private Set<String> readyNodes() throws IOException {
-    Set<String> ids = new HashSet<>();
-    for (JsonNode n : json("node", "ls")) {
-      if ("NODE_READY".equals(n.path("status").path("state").asText())) {
-        ids.add(n.path("meta").path("id").asText());
-      }
-    }
-    return ids;
-  }
-
   /** The wanted tasks of {@code svc}. */
   private List<JsonNode> wanted(String svc) throws IOException {
-    return json("service", "ps", svc).stream()
+    return bed.json("service", "ps", svc).stream()
         .filter(t -> "RUNNING".equals(t.path("desiredState").asText())).toList();
   }
 
@@ -121,9 +97,9 @@ class PlacementMultiNodeSystemTest {
   @Test
   @Order(3)
   void aMatchingNodeThatJoinsTakesThePendingTasks() throws IOException {
-    join(3);
+    bed.join(3, token);
     String n3 = await().atMost(CONVERGE).ignoreExceptions().until(() -> bed.nodeIdOf(3), id -> !id.isEmpty());
-    await().atMost(CONVERGE).until(() -> readyNodes().contains(n3));
+    await().atMost(CONVERGE).until(() -> bed.readyNodes().contains(n3));
     bed.ctlOk("node", "update", "--label-add", "zone=asia", n3);
     await().atMost(CONVERGE).until(() -> runningOn("asia").size() == 2);
     assertEquals(Set.of(n3), new HashSet<>(runningOn("asia")));

@@ -193,6 +193,35 @@ final class TestBed implements AutoCloseable {
     }
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** orchctl ARGS --format json in node 1's namespace, as a list of JSON objects. */
+  List<com.fasterxml.jackson.databind.JsonNode> json(String... args) throws IOException {
+    List<String> a = new ArrayList<>(List.of(args));
+    a.add("--format");
+    a.add("json");
+    List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+    JSON.readTree(ctlOk(a.toArray(String[]::new))).forEach(out::add);
+    return out;
+  }
+
+  /** Ids of the nodes the cluster sees READY. */
+  java.util.Set<String> readyNodes() throws IOException {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (var n : json("node", "ls")) {
+      if ("NODE_READY".equals(n.path("status").path("state").asText())) {
+        ids.add(n.path("meta").path("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  /** Starts orchd on node i joining node 1's cluster with {@code token}. */
+  void join(int i, String token) throws IOException {
+    orchd(i, "join", "--token", token, "--data-dir", "{data}", "--advertise-addr", "{addr}", addr(1) + ":4242");
+  }
+
   @Override
   public void close() throws IOException {
     try {

@@ -165,6 +165,9 @@ public final class WorkQueue<K> implements AutoCloseable {
     int attempt = failures.merge(key, 1, Integer::sum);
     long backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS << Math.min(attempt - 1, 20));
     long jittered = backoff / 2 + (long) (random.nextDouble() * backoff / 2);
+    if (closed) {
+      return; // a queue closed on leadership loss retries nothing; the next leader resyncs
+    }
     timers.schedule(() -> add(key), jittered, TimeUnit.MILLISECONDS);
   }
 
