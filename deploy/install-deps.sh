@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what orch needs on a fresh Debian/Ubuntu machine, only what is missing:
-# Java 17 and Maven to build; iproute2, util-linux, busybox-static, nftables to run and test.
+# Java 17 and Maven to build; iproute2, util-linux, busybox-static, nftables to run and test;
+# iperf3 for the overlay benchmark.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
@@ -11,6 +12,7 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 if (( ${#need[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "install-deps: missing packages ${need[*]}; run as root or install them" >&2

@@ -1,0 +1,328 @@
+package dev.orch.net;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link NodeNetworks} on the Linux kernel through iproute2 and nftables, one batch per step
+ * ({@code ip -batch}, {@code bridge -batch}, {@code nft -f}). What it last applied is kept in
+ * memory; after a restart the first call for a network reads the kernel's FDB and neighbour tables
+ * once, so stale entries are found, and {@link #sweep} removes devices nobody wants any more. All
+ * methods are synchronized: one change at a time, in order.
+ */
+public final class KernelNodeNetworks implements NodeNetworks {
+  private final NodeNetworkConfig config;
+  private final KernelCommands node;
+  private final String underlayDevice;
+  private final int mtu;
+  private final Path nodeNetnsForPeers;
+  private final Map<String, OverlayNetwork> networks = new LinkedHashMap<>();
+  private final Map<String, Set<RemoteEndpoint>> peers = new HashMap<>();
+  private final Map<String, ContainerAttachment> containers = new LinkedHashMap<>();
+  private final Map<String, String> containerRules = new HashMap<>();
+  private final Set<String> links = new HashSet<>();
+  private List<ServiceVip> vips = List.of();
+  private List<PublishedPort> ports = List.of();
+  private String nodeRules;
+
+  /**
+   * Finds the underlay interface and its MTU and enables forwarding in the node's namespace.
+   *
+   * @throws NetworkException when no interface holds the underlay address
+   */
+  public KernelNodeNetworks(NodeNetworkConfig config) throws NetworkException {
+    this.config = config;
+    this.node = new KernelCommands(config.netns());
+    String[] dev = underlay(node, config.underlayAddress());
+    this.underlayDevice = dev[0];
+    this.mtu = Integer.parseInt(dev[1]) - NodeNetworkConfig.VXLAN_OVERHEAD;
+    this.nodeNetnsForPeers = config.netns() != null ? config.netns() : Path.of("/proc/" + ProcessHandle.current().pid() + "/ns/net");
+    node.run(null, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+    links.addAll(node.linkNames());
+  }
+
+  /** The MTU of overlay interfaces: the underlay's minus the VXLAN overhead. */
+  public int mtu() {
+    return mtu;
+  }
+
+  @Override
+  public synchronized void ensureNetwork(OverlayNetwork n) throws NetworkException {
+    OverlayNetwork old = networks.get(n.id());
+    String br = LinkNames.bridge(n.id());
+    String vx = LinkNames.vxlan(n.id());
+    List<String> batch = new ArrayList<>();
+    if (old != null && (old.vni() != n.vni() || !old.subnet().equals(n.subnet()))) {
+      batch.add("link del " + vx);
+      links.remove(vx);
+      batch.add("addr flush dev " + br);
+      peers.remove(n.id());
+    }
+    if (!links.contains(br)) {
+      batch.add("link add " + br + " mtu " + mtu + " type bridge");
+    }
+    batch.add("addr replace " + n.gateway() + "/" + n.subnet().prefix() + " dev " + br);
+    if (n.nodeAddress() != null) {
+      // frames for the node's own address arrive from peers with the MAC the address maps to
+      batch.add("link set " + br + " address " + Ipv4.macFor(n.nodeAddress()));
+      batch.add("addr replace " + n.nodeAddress() + "/" + n.subnet().prefix() + " dev " + br);
+    }
+    if (n.vni() != 0 && !links.contains(vx)) {
+      batch.add("link add " + vx + " mtu " + mtu + " type vxlan id " + n.vni() + " local " + config.underlayAddress()
+          + " dev " + underlayDevice + " dstport " + config.vxlanPort() + " nolearning proxy");
+    }
+    if (n.vni() == 0 && links.contains(vx)) {
+      batch.add("link del " + vx);
+    }
+    if (n.vni() != 0) {
+      batch.add("link set " + vx + " master " + br + " up");
+    }
+    batch.add("link set " + br + " up");
+    node.ipBatch(batch, false);
+    links.add(br);
+    if (n.vni() != 0) {
+      links.add(vx);
+    } else {
+      links.remove(vx);
+    }
+    networks.put(n.id(), n);
+    applyNodeRules();
+  }
+
+  @Override
+  public synchronized void removeNetwork(String networkId) throws NetworkException {
+    List<String> batch = new ArrayList<>();
+    for (ContainerAttachment a : containers.values()) {
+      for (ContainerEndpoint e : a.endpoints()) {
+        if (e.networkId().equals(networkId)) {
+          batch.add("link del " + LinkNames.veth(a.containerId(), networkId));
+        }
+      }
+    }
+    batch.add("link del " + LinkNames.vxlan(networkId));
+    batch.add("link del " + LinkNames.bridge(networkId));
+    node.ipBatch(batch, true);
+    links.retainAll(node.linkNames());
+    networks.remove(networkId);
+    peers.remove(networkId);
+    applyNodeRules();
+  }
+
+  @Override
+  public synchronized void setPeers(String networkId, Collection<RemoteEndpoint> wanted) throws NetworkException {
+    OverlayNetwork n = network(networkId);
+    if (n.vni() == 0) {
+      return;
+    }
+    String vx = LinkNames.vxlan(networkId);
+    Set<RemoteEndpoint> want = new HashSet<>();
+    for (RemoteEndpoint p : wanted) {
+      if (!p.nodeAddress().equals(config.underlayAddress())) {
+        want.add(p);
+      }
+    }
+    Set<RemoteEndpoint> have = peers.get(networkId);
+    List<String> fdb = new ArrayList<>();
+    List<String> neigh = new ArrayList<>();
+    if (have == null) {
+      // first call of this run: whatever the kernel holds may be stale, so take it from the kernel
+      have = new HashSet<>();
+      for (String mac : fdbMacs(vx)) {
+        fdb.add("fdb del " + mac + " dev " + vx + " self");
+      }
+      neigh.add("neigh flush dev " + vx);
+    } else {
+      for (RemoteEndpoint p : have) {
+        if (!want.contains(p)) {
+          fdb.add("fdb del " + p.mac() + " dev " + vx + " self");
+          neigh.add("neigh del " + p.ip() + " dev " + vx);
+        }
+      }
+    }
+    for (RemoteEndpoint p : want) {
+      if (!have.contains(p)) {
+        fdb.add("fdb replace " + p.mac() + " dev " + vx + " dst " + p.nodeAddress() + " self permanent");
+        neigh.add("neigh replace " + p.ip() + " lladdr " + p.mac() + " dev " + vx + " nud permanent");
+      }
+    }
+    node.bridgeBatch(fdb.stream().filter(l -> l.startsWith("fdb del")).toList(), true);
+    node.ipBatch(neigh.stream().filter(l -> !l.startsWith("neigh replace")).toList(), true);
+    node.bridgeBatch(fdb.stream().filter(l -> !l.startsWith("fdb del")).toList(), false);
+    node.ipBatch(neigh.stream().filter(l -> l.startsWith("neigh replace")).toList(), false);
+    peers.put(networkId, want);
+  }
+
+  @Override
+  public synchronized void attach(ContainerAttachment a) throws NetworkException {
+    KernelCommands inside = KernelCommands.in(a.netns());
+    List<String> in = new ArrayList<>();
+    List<String> host = new ArrayList<>();
+    in.add("link set lo up");
+    boolean routed = false;
+    for (ContainerEndpoint e : a.endpoints()) {
+      OverlayNetwork n = network(e.networkId());
+      String veth = LinkNames.veth(a.containerId(), n.id());
+      if (!links.contains(veth)) {
+        in.add("link add " + e.interfaceName() + " mtu " + mtu + " address " + e.mac() + " type veth peer name " + veth
+            + " mtu " + mtu + " netns " + nodeNetnsForPeers);
+      }
+      in.add("addr replace " + e.ip() + "/" + n.subnet().prefix() + " dev " + e.interfaceName());
+      in.add("link set " + e.interfaceName() + " up");
+      if (!routed && !n.internal()) {
+        in.add("route replace default via " + n.gateway() + " dev " + e.interfaceName());
+        routed = true;
+      }
+      host.add("link set " + veth + " master " + LinkNames.bridge(n.id()) + " up");
+    }
+    inside.ipBatch(in, false);
+    node.ipBatch(host, false);
+    for (ContainerEndpoint e : a.endpoints()) {
+      links.add(LinkNames.veth(a.containerId(), e.networkId()));
+    }
+    ContainerAttachment old = containers.put(a.containerId(), a);
+    if (old != null && !old.netns().equals(a.netns())) {
+      containerRules.remove(a.containerId());
+    }
+    applyContainerRules(a);
+  }
+
+  @Override
+  public synchronized void detach(String containerId) throws NetworkException {
+    String prefix = LinkNames.vethPrefix(containerId);
+    List<String> batch = new ArrayList<>();
+    for (String l : links) {
+      if (l.startsWith(prefix)) {
+        batch.add("link del " + l);
+      }
+    }
+    node.ipBatch(batch, true);
+    links.removeIf(l -> l.startsWith(prefix));
+    containers.remove(containerId);
+    containerRules.remove(containerId);
+  }
+
+  @Override
+  public synchronized void setServiceVips(Collection<ServiceVip> wanted) throws NetworkException {
+    vips = List.copyOf(wanted);
+    NetworkException first = null;
+    for (ContainerAttachment a : containers.values()) {
+      try {
+        applyContainerRules(a);
+      } catch (NetworkException e) {
+        // one container gone away must not keep the others on stale backends
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  @Override
+  public synchronized void setPublishedPorts(Collection<PublishedPort> wanted) throws NetworkException {
+    ports = List.copyOf(wanted);
+    applyNodeRules();
+  }
+
+  @Override
+  public synchronized void sweep(Set<String> wantedNetworkIds, Set<String> wantedContainerIds) throws NetworkException {
+    Set<String> keep = new HashSet<>();
+    wantedNetworkIds.forEach(id -> {
+      keep.add(LinkNames.bridge(id));
+      keep.add(LinkNames.vxlan(id));
+    });
+    Set<String> keepVeth = new HashSet<>();
+    wantedContainerIds.forEach(id -> keepVeth.add(LinkNames.vethPrefix(id)));
+    List<String> batch = new ArrayList<>();
+    for (String l : node.linkNames()) {
+      boolean ours = l.length() == 12 && (l.startsWith(LinkNames.BRIDGE) || l.startsWith(LinkNames.VXLAN));
+      boolean veth = l.length() == 15 && l.startsWith(LinkNames.VETH);
+      if (ours && !keep.contains(l) || veth && !keepVeth.contains(l.substring(0, 10))) {
+        batch.add("link del " + l);
+      }
+    }
+    node.ipBatch(batch, true);
+    links.clear();
+    links.addAll(node.linkNames());
+    if (wantedNetworkIds.isEmpty()) {
+      applyNodeRules();
+    }
+  }
+
+  @Override
+  public synchronized Set<String> networks() {
+    return Set.copyOf(networks.keySet());
+  }
+
+  @Override
+  public synchronized List<String> containers() {
+    return List.copyOf(containers.keySet());
+  }
+
+  @Override
+  public void close() {
+    // nothing runs in the background; devices and rules stay for the next run (live restore)
+  }
+
+  private OverlayNetwork network(String networkId) throws NetworkException {
+    OverlayNetwork n = networks.get(networkId);
+    if (n == null) {
+      throw new NetworkException("network " + networkId + " is not set up on this node; call ensureNetwork first");
+    }
+    return n;
+  }
+
+  private void applyNodeRules() throws NetworkException {
+    String rules = NftRules.node(networks.values(), ports);
+    if (!rules.equals(nodeRules)) {
+      node.nft(rules);
+      nodeRules = rules;
+    }
+  }
+
+  private void applyContainerRules(ContainerAttachment a) throws NetworkException {
+    Set<String> on = new HashSet<>();
+    a.endpoints().forEach(e -> on.add(e.networkId()));
+    List<ServiceVip> mine = vips.stream().filter(v -> on.contains(v.networkId())).toList();
+    String rules = NftRules.container(mine);
+    if (!rules.equals(containerRules.get(a.containerId()))) {
+      KernelCommands.in(a.netns()).nft(rules);
+      containerRules.put(a.containerId(), rules);
+    }
+  }
+
+  private List<String> fdbMacs(String vx) throws NetworkException {
+    List<String> macs = new ArrayList<>();
+    for (String line : node.run(null, "bridge", "fdb", "show", "dev", vx).split("\n")) {
+      if (line.contains(" dst ") && !line.startsWith("00:00:00:00:00:00")) {
+        macs.add(line.split(" ")[0]);
+      }
+    }
+    return macs;
+  }
+
+  private static String[] underlay(KernelCommands node, String address) throws NetworkException {
+    for (String line : node.run(null, "ip", "-o", "-4", "addr", "show").split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 3 && f[3].startsWith(address + "/")) {
+        String dev = f[1];
+        String link = node.run(null, "ip", "-o", "link", "show", "dev", dev);
+        String[] w = link.split("\\s+");
+        for (int i = 0; i < w.length - 1; i++) {
+          if (w[i].equals("mtu")) {
+            return new String[] {dev, w[i + 1]};
+          }
+        }
+      }
+    }
+    throw new NetworkException("no interface holds the underlay address " + address
+        + "; give the address of one of this node's interfaces");
+  }
+}
