@@ -144,22 +144,39 @@ static int relay_until_exit(pid_t child, int out_fd, int sig_fd, long long deadl
 }
 
 /*
- * exec: stdin carries NUL-terminated records pid=<host pid of the container's init>,
+ * exec [LEN]: stdin carries NUL-terminated records pid=<host pid of the container's init>,
  * cgroup=<cgroup.procs file> (repeated), workdir=, user=, timeout_ms=, arg= and env= (repeated). The
  * command's stdout and stderr come out merged on our stdout; we exit with its code, or
  * 128+signal. At the timeout we kill it and say "timeout" on our stderr. The command also dies
  * with us (PDEATHSIG), as a backstop. A failure before the command runs is reported as
  * "orch-shim exec: <what>: <why>" with exit code 126 (127 when the command is not found).
+ * Without LEN the records run to the end of stdin and the command's stdin is /dev/null; with LEN
+ * the records are its first LEN bytes and the rest of stdin goes to the command (orchctl exec -i).
  */
-int shim_exec(void) {
+/* Reads exactly len bytes of records from stdin, leaving the rest of stdin to the command. */
+static char *read_framed_records(size_t len) {
+  char *buf = malloc(len + 1);
+  size_t got = 0;
+  while (buf && got < len) {
+    ssize_t n = read(0, buf + got, len - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return free(buf), errno = n == 0 ? EPIPE : errno, NULL;
+    got += (size_t)n;
+  }
+  if (buf) buf[len] = 0;
+  return buf;
+}
+
+int shim_exec(long framed_len) {
   static struct config cfg;
-  size_t len;
-  char *records = read_file("/dev/stdin", &len);
+  size_t len = framed_len >= 0 ? (size_t)framed_len : 0;
+  char *records = framed_len >= 0 ? read_framed_records(len) : read_file("/dev/stdin", &len);
   if (!records) return report_error(1, "orch-shim exec: read stdin"), 126;
   parse_records(records, len, &cfg);
   if (!cfg.pid || cfg.nargv == 0) return errno = 0, report_error(1, "orch-shim exec: need pid= and arg="), 126;
-  int devnull = open("/dev/null", O_RDONLY);
-  if (devnull < 0 || dup2(devnull, 0) < 0) return report_error(1, "orch-shim exec: stdin"), 126;
+  /* Framed records: the rest of stdin is the command's input; otherwise it reads nothing. */
+  int devnull = framed_len >= 0 ? 0 : open("/dev/null", O_RDONLY);
+  if (devnull < 0 || (framed_len < 0 && dup2(devnull, 0) < 0)) return report_error(1, "orch-shim exec: stdin"), 126;
   signal(SIGPIPE, SIG_IGN);
   if (join_cgroups(&cfg, getpid(), 1) < 0 || enter_namespaces(cfg.pid) < 0) return 126;
   int out[2];

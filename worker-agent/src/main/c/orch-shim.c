@@ -5,8 +5,8 @@
  *   orch-shim run STATE_DIR          start the container described by STATE_DIR/config
  *   orch-shim layer-fixup LAYER_DIR  apply whiteouts, opaque dirs, device nodes and
  *                                    xattrs that Java cannot create (records on stdin)
- *   orch-shim exec                   run a command inside a running container
- *                                    (health checks); see orch-shim-tools.c
+ *   orch-shim exec [LEN]             run a command inside a running container
+ *                                    (health checks, orchctl exec); see orch-shim-tools.c
  *
  * Protocol of "run" (see LinuxContainerRuntime):
  *   - STATE_DIR/config holds NUL-terminated "key=value" records.
@@ -697,7 +697,8 @@ static int shim_run(const char *state_dir) {
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "run")) return shim_run(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "layer-fixup")) return layer_fixup(argv[2]);
-  if (argc == 2 && !strcmp(argv[1], "exec")) return shim_exec();
-  fprintf(stderr, "usage: orch-shim run STATE_DIR | orch-shim layer-fixup LAYER_DIR | orch-shim exec\n");
+  if (argc == 2 && !strcmp(argv[1], "exec")) return shim_exec(-1);
+  if (argc == 3 && !strcmp(argv[1], "exec")) return shim_exec(atol(argv[2]));
+  fprintf(stderr, "usage: orch-shim run STATE_DIR | orch-shim layer-fixup LAYER_DIR | orch-shim exec [LEN]\n");
   return 2;
 }

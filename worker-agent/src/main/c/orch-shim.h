@@ -80,6 +80,6 @@ void default_home(struct config *cfg, const struct user_ids *u);
 int become_user(const struct user_ids *u);
 
 int layer_fixup(const char *root);
-int shim_exec(void);
+int shim_exec(long framed_len);
 
 #endif

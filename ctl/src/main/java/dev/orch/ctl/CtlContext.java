@@ -24,9 +24,14 @@ public final class CtlContext {
     private final Clock clock;
     private final Supplier<String> hostOption;
     private final Supplier<String> tlsDirOption;
+    private final java.io.InputStream in;
+    private final java.io.OutputStream rawOut;
 
     CtlContext(PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock,
-            Supplier<String> hostOption, Supplier<String> tlsDirOption) {
+            Supplier<String> hostOption, Supplier<String> tlsDirOption,
+            java.io.InputStream in, java.io.OutputStream rawOut) {
+        this.in = in;
+        this.rawOut = rawOut;
         this.out = out;
         this.err = err;
         this.env = Map.copyOf(env);
@@ -41,6 +46,19 @@ public final class CtlContext {
 
     public PrintWriter err() {
         return err;
+    }
+
+    /** Standard input, for commands that forward it (exec -i). */
+    public java.io.InputStream in() {
+        return in;
+    }
+
+    /**
+     * Standard output as bytes, for output that is not text (exec relays a command's bytes);
+     * flush {@link #out()} before writing here.
+     */
+    public java.io.OutputStream rawOut() {
+        return rawOut;
     }
 
     /** The client's environment (for ORCH_HOST and for {@code -e KEY} without a value). */

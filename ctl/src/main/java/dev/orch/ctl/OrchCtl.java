@@ -33,7 +33,8 @@ import picocli.CommandLine.ScopeType;
                 + "$ORCH_CONFIG_DIR (default ~/.orch).",
                 "Exit codes: 0 ok, 1 failure (unreachable manager, refused request), 2 usage error."},
         subcommands = {ServiceCommand.class, NodeCommand.class, ImageCommand.class,
-            SwarmCommand.class, dev.orch.ctl.events.EventsCommand.class})
+            SwarmCommand.class, dev.orch.ctl.events.EventsCommand.class,
+            dev.orch.ctl.container.ExecCommand.class, dev.orch.ctl.container.StatsCommand.class})
 public final class OrchCtl extends CommandGroup {
     /** Inherited so that it may be written before or after the subcommand, as with docker -H. */
     @Option(names = "--host", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
@@ -51,7 +52,7 @@ public final class OrchCtl extends CommandGroup {
     public static void main(String[] args) {
         // grpc-java logs transport noise through java.util.logging; the user gets one error line.
         Logger.getLogger("io.grpc").setLevel(Level.OFF);
-        int exitCode = run(System.out, System.err, System.getenv(), args);
+        int exitCode = run(System.in, System.out, System.err, System.getenv(), args);
         System.exit(exitCode);
     }
 
@@ -60,12 +61,18 @@ public final class OrchCtl extends CommandGroup {
      * outcome is the returned exit code ({@link ExitCodes}) and what was printed.
      */
     public static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
+        return run(InputStream.nullInputStream(), out, err, env, args);
+    }
+
+    /** As {@link #run(PrintStream, PrintStream, Map, String...)}, with standard input (exec -i). */
+    public static int run(InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            String... args) {
         PrintWriter outWriter = writer(out);
         PrintWriter errWriter = writer(err);
         try {
             OrchCtl root = new OrchCtl();
             CtlContext context = new CtlContext(outWriter, errWriter, env, Clock.systemUTC(),
-                    () -> root.host, () -> root.tlsDir);
+                    () -> root.host, () -> root.tlsDir, in, out);
             return commandLine(root, context, env).execute(args);
         } finally {
             outWriter.flush();
@@ -87,6 +94,8 @@ public final class OrchCtl extends CommandGroup {
         // Everything after IMAGE belongs to the container's command: `service create busybox sh -c 'x'`.
         commandLine.getSubcommands().get("service").getSubcommands().get("create")
                 .setStopAtPositional(true);
+        // Likewise everything after TASK is the command: `exec TASK sh -c 'x'`.
+        commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         return commandLine;
     }
 

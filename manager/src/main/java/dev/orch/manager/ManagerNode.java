@@ -160,6 +160,7 @@ public final class ManagerNode implements AutoCloseable {
     ControlService control = new ControlService(writer, ids, new Random(random.nextLong()),
         new ImageImporter(managerBlobs, data.resolve("tmp")), identity.nodeId(), managers::addresses);
     control.enableMemberRemoval(store::removeMember);
+    control.enableNodeRequests(dispatcher.nodeRequests(), managers::leaderAddress);
     control.enableRaftView(new ControlService.RaftView() {
       @Override
       public java.util.Optional<String> leaderId() {

@@ -23,16 +23,26 @@ final class Kernel {
 
   /** The memory limit of the cgroup {@code pid} is in, on cgroup v1 or v2. */
   static long memoryLimit(int pid) throws IOException {
+    return cgroupNumber(pid, "memory", "memory.limit_in_bytes", "memory.max");
+  }
+
+  /** Processes and threads in the cgroup of {@code pid}. */
+  static long pidsCurrent(int pid) throws IOException {
+    return cgroupNumber(pid, "pids", "pids.current", "pids.current");
+  }
+
+  /** A one-number file of the cgroup of {@code pid}: the v1 controller's file, or the v2 file. */
+  static long cgroupNumber(int pid, String v1Controller, String v1File, String v2File) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
       String[] f = line.split(":", 3);
-      if (f[1].equals("memory")) {
-        return Long.parseLong(Files.readString(Path.of("/sys/fs/cgroup/memory" + f[2], "memory.limit_in_bytes")).strip());
+      if (f[1].equals(v1Controller)) {
+        return Long.parseLong(Files.readString(Path.of("/sys/fs/cgroup/" + v1Controller + f[2], v1File)).strip());
       }
       if (f[0].equals("0") && f[1].isEmpty() && Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-        return Long.parseLong(Files.readString(Path.of("/sys/fs/cgroup" + f[2], "memory.max")).strip());
+        return Long.parseLong(Files.readString(Path.of("/sys/fs/cgroup" + f[2], v2File)).strip());
       }
     }
-    throw new IOException("no memory cgroup for pid " + pid);
+    throw new IOException("no " + v1Controller + " cgroup for pid " + pid);
   }
 
   /** The single child of {@code pid}: the workload under the container's init. */

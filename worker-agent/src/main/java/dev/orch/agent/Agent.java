@@ -41,6 +41,8 @@ public final class Agent implements AutoCloseable {
   private volatile Channel channel;
   private final TaskStatusBatcher statuses = new TaskStatusBatcher();
   private final ExecutorService taskExecutor;
+  /** Answers manager requests (exec relays hold a thread each for the command's life). */
+  private final ExecutorService requestExecutor;
   private final TaskContext ctx;
   private final TaskManager tasks;
   private final ScheduledExecutorService timers;
@@ -57,6 +59,7 @@ public final class Agent implements AutoCloseable {
     this.channel = managers.current();
     this.taskExecutor = Executors.newFixedThreadPool(8, daemon("task-controller"));
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
+    this.requestExecutor = Executors.newCachedThreadPool(daemon("node-request"));
     this.ctx = new TaskContext(config, statuses, taskExecutor);
     this.ctx.blobs = new DispatcherBlobSource();
     this.tasks = new TaskManager(ctx);
@@ -134,6 +137,7 @@ public final class Agent implements AutoCloseable {
         session.getHeartbeatPeriodMs());
     managers.managersLearned(session.getManagersList());
     managers.roleAssigned(session.getRole());
+    NodeRequestHandler requests = null;
     ScheduledFuture<?> heartbeats = timers.scheduleWithFixedDelay(
         () -> heartbeat(sessionId, ended), session.getHeartbeatPeriodMs(),
         session.getHeartbeatPeriodMs(), TimeUnit.MILLISECONDS);
@@ -156,10 +160,15 @@ public final class Agent implements AutoCloseable {
             }
           });
       statuses.connect(batch -> sendStatus(sessionId, batch));
+      requests = new NodeRequestHandler(ctx, tasks::task, requestExecutor, ended::completeExceptionally);
+      requests.open(async.nodeRequests(requests), config.nodeId(), sessionId);
       ended.join();
     } finally {
       heartbeats.cancel(false);
       statuses.connect(null);
+      if (requests != null) {
+        requests.close();
+      }
     }
   }
 
@@ -201,5 +210,6 @@ public final class Agent implements AutoCloseable {
     statuses.close();
     timers.shutdownNow();
     taskExecutor.shutdownNow();
+    requestExecutor.shutdownNow();
   }
 }

@@ -49,6 +49,10 @@ final class TaskController {
     }
   }
 
+  synchronized Task task() {
+    return task;
+  }
+
   synchronized void assign(Task latest) {
     task = latest;
     schedule();

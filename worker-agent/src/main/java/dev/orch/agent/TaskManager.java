@@ -59,6 +59,12 @@ final class TaskManager {
     controllers.values().removeIf(TaskController::finishedAndRemoved);
   }
 
+  /** The latest assignment of a task this node runs, if any. */
+  synchronized java.util.Optional<Task> task(String taskId) {
+    TaskController c = controllers.get(taskId);
+    return c == null ? java.util.Optional.empty() : java.util.Optional.of(c.task());
+  }
+
   private void delete(String taskId) {
     TaskController c = controllers.get(taskId);
     if (c != null) {

@@ -123,6 +123,11 @@ public final class ManagerConnection implements AutoCloseable {
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** An async stub without a deadline, for interactive streams (exec) that end when the user ends them. */
+    public ControlGrpc.ControlStub interactiveStub() {
+        return ControlGrpc.newStub(channel);
+    }
+
     /** Translates a failure of a call made with {@code timeout} into a user-ready exception. */
     public RpcFailedException failure(Throwable failure, Duration timeout) {
         boolean connected = channel.getState(false) == ConnectivityState.READY;

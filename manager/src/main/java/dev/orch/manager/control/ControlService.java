@@ -60,6 +60,32 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   }
 
   private volatile RaftView raftView;
+  private volatile TaskRequests taskRequests;
+
+  /** Exec and stats reach nodes through the dispatcher's request channels; set by the manager wiring. */
+  public void enableNodeRequests(dev.orch.manager.dispatcher.NodeRequestRouter router,
+      java.util.function.Supplier<Optional<String>> leaderAddress) {
+    this.taskRequests = new TaskRequests(writer.store(), router, leaderAddress);
+  }
+
+  private TaskRequests taskRequests() {
+    TaskRequests t = taskRequests;
+    if (t == null) {
+      throw Status.UNIMPLEMENTED.withDescription("this manager does not serve exec and stats").asRuntimeException();
+    }
+    return t;
+  }
+
+  @Override
+  public StreamObserver<dev.orch.proto.ExecInput> exec(StreamObserver<dev.orch.proto.ExecOutput> out) {
+    return taskRequests().exec(out);
+  }
+
+  @Override
+  public void stats(dev.orch.proto.StatsRequest req, StreamObserver<dev.orch.proto.StatsResponse> out) {
+    out.onNext(taskRequests().stats(req));
+    out.onCompleted();
+  }
 
   public void enableRaftView(RaftView view) {
     this.raftView = view;

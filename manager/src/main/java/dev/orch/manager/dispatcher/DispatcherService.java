@@ -57,6 +57,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
         return t;
       });
   private final AutoCloseable watch;
+  private final NodeRequestRouter nodeRequests = new NodeRequestRouter();
 
   /** Opens a content-addressed blob for download. */
   public interface BlobReader {
@@ -172,6 +173,52 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     }
   }
 
+  /** The request streams of the nodes connected here (exec, stats, ...). */
+  public NodeRequestRouter nodeRequests() {
+    return nodeRequests;
+  }
+
+  /** A node's request stream: its first message must be a hello naming the node itself. */
+  @Override
+  public StreamObserver<dev.orch.proto.AgentReply> nodeRequests(StreamObserver<dev.orch.proto.AgentRequest> out) {
+    var peer = dev.orch.manager.security.PeerIdentity.current();
+    requireLeader();
+    return new StreamObserver<>() {
+      private StreamObserver<dev.orch.proto.AgentReply> connected;
+
+      @Override
+      public void onNext(dev.orch.proto.AgentReply reply) {
+        if (connected != null) {
+          connected.onNext(reply);
+          return;
+        }
+        String nodeId = reply.getHello().getNodeId();
+        if (!reply.hasHello() || peer == null || !peer.nodeId().equals(nodeId)) {
+          out.onError(Status.PERMISSION_DENIED.withDescription("a request stream must start with a hello"
+              + " naming the node of the client certificate").asRuntimeException());
+          return;
+        }
+        connected = nodeRequests.connect(nodeId, out);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (connected != null) {
+          connected.onError(t);
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (connected != null) {
+          connected.onCompleted();
+        } else {
+          out.onCompleted();
+        }
+      }
+    };
+  }
+
   @Override
   public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
     requireSelf(req.getNodeId());
@@ -282,6 +329,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
       // closing a watch handle has nothing to fail on that matters at shutdown
     }
     streams.values().forEach(AssignmentStream::close);
+    nodeRequests.closeAll();
     sender.shutdownNow();
   }
 }

@@ -31,7 +31,9 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       "orch.v1.NodeCA/GetRootCACertificate", ANYONE,
       "orch.v1.NodeCA/IssueNodeCertificate", ANYONE,
       "orch.v1.NodeCA/RenewNodeCertificate", Set.of(Roles.MANAGER, Roles.WORKER),
-      "orch.v1.NodeCA/JoinRaft", Set.of(Roles.MANAGER));
+      "orch.v1.NodeCA/JoinRaft", Set.of(Roles.MANAGER),
+      // A shell in any container of the cluster: only the operator's admin certificate.
+      "orch.v1.Control/Exec", Set.of(Roles.ADMIN));
 
   private final String clusterId;
 

@@ -37,22 +37,8 @@ final class ContainerExec {
   /** Runs {@code argv} as {@code user} (the container's, so a probe sees what the workload sees). */
   ExecResult run(long initPid, List<Path> cgroupProcs, String user, List<String> argv, List<String> env,
       String workdir, Duration timeout) throws IOException, ContainerException {
-    ByteArrayOutputStream records = new ByteArrayOutputStream();
-    record(records, "pid", Long.toString(initPid));
-    if (!user.isEmpty()) {
-      record(records, "user", user);
-    }
-    for (Path procs : cgroupProcs) {
-      record(records, "cgroup", procs.toString());
-    }
-    record(records, "workdir", workdir == null || workdir.isEmpty() ? "/" : workdir);
+    ByteArrayOutputStream records = records(initPid, cgroupProcs, user, argv, env, workdir);
     record(records, "timeout_ms", Long.toString(Math.max(1, timeout.toMillis())));
-    for (String arg : argv) {
-      record(records, "arg", arg);
-    }
-    for (String e : env) {
-      record(records, "env", e);
-    }
     Process p = new ProcessBuilder(shim.toString(), "exec").start();
     ScheduledFuture<?> backstop = timer.schedule(
         p::destroyForcibly, timeout.plus(BACKSTOP).toNanos(), TimeUnit.NANOSECONDS);
@@ -73,6 +59,40 @@ final class ContainerExec {
     } finally {
       backstop.cancel(false);
     }
+  }
+
+  /**
+   * Starts {@code argv} in the container without a timeout; the process's stdin reaches the
+   * command, its stdout carries the command's merged output, its exit code is the command's.
+   */
+  Process start(long initPid, List<Path> cgroupProcs, String user, List<String> argv, List<String> env,
+      String workdir) throws IOException, ContainerException {
+    byte[] records = records(initPid, cgroupProcs, user, argv, env, workdir).toByteArray();
+    Process p = new ProcessBuilder(shim.toString(), "exec", Integer.toString(records.length))
+        .redirectErrorStream(true).start();
+    p.getOutputStream().write(records);
+    p.getOutputStream().flush();
+    return p;
+  }
+
+  private static ByteArrayOutputStream records(long initPid, List<Path> cgroupProcs, String user, List<String> argv,
+      List<String> env, String workdir) throws ContainerException {
+    ByteArrayOutputStream records = new ByteArrayOutputStream();
+    record(records, "pid", Long.toString(initPid));
+    if (!user.isEmpty()) {
+      record(records, "user", user);
+    }
+    for (Path procs : cgroupProcs) {
+      record(records, "cgroup", procs.toString());
+    }
+    record(records, "workdir", workdir == null || workdir.isEmpty() ? "/" : workdir);
+    for (String arg : argv) {
+      record(records, "arg", arg);
+    }
+    for (String e : env) {
+      record(records, "env", e);
+    }
+    return records;
   }
 
   private static String readCapped(InputStream in) throws IOException {

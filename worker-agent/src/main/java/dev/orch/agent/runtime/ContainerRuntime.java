@@ -15,6 +15,18 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Containers left by an earlier agent process on this node that are still known to the runtime. */
   List<Container> recover();
 
+  /**
+   * Starts a command in a running container (orchctl exec): stdin of the returned process feeds
+   * it, stdout carries its stdout and stderr merged, the exit code is its own.
+   *
+   * @param workdir empty for the container's; @param user empty for the container's
+   */
+  Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user)
+      throws ContainerException;
+
+  /** What a container uses now, from its cgroups. */
+  ResourceUsage usage(String id) throws ContainerException;
+
   /** Removes a stopped container: its cgroup, mounts and state. Idempotent. */
   void remove(String id) throws ContainerException;
 

@@ -308,7 +308,36 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Starts an operator's command in a running container (orchctl exec), in its namespaces and
+   * cgroups, with its environment (plus {@code extraEnv}), and its working directory and user
+   * unless others are given. The returned process's stdin feeds the command, its stdout carries
+   * the command's stdout and stderr merged, and its exit code is the command's.
+   */
+  @Override
+  public Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user)
+      throws ContainerException {
+    LinuxContainer container = containers.get(id);
+    if (container == null || container.exitFuture().isDone() || container.pid() <= 0) {
+      throw new ContainerException("container " + id + " is not running");
+    }
+    if (argv.isEmpty() || argv.get(0).isEmpty()) {
+      throw new ContainerException("exec in " + id + ": no command");
+    }
+    try {
+      Path config = ContainerDirs.of(containersRoot, id).config();
+      List<String> env = new ArrayList<>(ShimConfig.readAll(config, "env"));
+      env.addAll(extraEnv);
+      String dir = workdir.isEmpty() ? ShimConfig.read(config, "workdir") : workdir;
+      String as = user.isEmpty() ? ShimConfig.read(config, "user") : user;
+      return exec.start(container.pid(), cgroups.procsFiles(id), as, argv, env, dir);
+    } catch (IOException e) {
+      throw new ContainerException("exec in " + id + ": " + e.getMessage(), e);
+    }
+  }
+
   /** What the container uses now (for stats); fails once it has been removed. */
+  @Override
   public ResourceUsage usage(String id) throws ContainerException {
     try {
       return cgroups.usage(id);

@@ -81,12 +81,19 @@ final class ShimConfig {
 
   /** The first value of {@code key} in a written config, or "" (for a container's user, say). */
   static String read(Path file, String key) throws IOException {
+    List<String> values = readAll(file, key);
+    return values.isEmpty() ? "" : values.get(0);
+  }
+
+  /** Every value of {@code key} in a written config, in order (env, say). */
+  static List<String> readAll(Path file, String key) throws IOException {
     String prefix = key + "=";
+    List<String> values = new ArrayList<>();
     for (String record : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\0")) {
       if (record.startsWith(prefix)) {
-        return record.substring(prefix.length());
+        values.add(record.substring(prefix.length()));
       }
     }
-    return "";
+    return values;
   }
 }

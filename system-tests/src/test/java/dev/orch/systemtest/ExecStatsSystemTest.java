@@ -1,0 +1,114 @@
+package dev.orch.systemtest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orch.ctl.OrchCtl;
+import dev.orch.proto.StatsRequest;
+import dev.orch.proto.Task;
+import dev.orch.proto.TaskStats;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * orchctl exec and stats on a real node: orchctl → Control API → the leader's request channel to
+ * the node's agent → orch-shim exec in the task's namespaces (or its cgroups), and back.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExecStatsSystemTest {
+  @TempDir static Path tmp;
+  private SingleNode orch;
+  private Task task;
+
+  @BeforeAll
+  void startNode() throws Exception {
+    RootOnly.require("the exec and stats system test");
+    orch = new SingleNode(tmp.resolve("data"));
+    assertEquals(0, orch.ctl("image", "import", RootOnly.busyboxImage(tmp).toString()).exit());
+    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "probe", "--limit-memory", "64M",
+        "busybox", "sleep", "100000");
+    assertEquals(0, r.exit(), r.err());
+    await().atMost(Duration.ofSeconds(30)).until(() -> orch.running("probe").size() == 1);
+    task = orch.running("probe").get(0);
+  }
+
+  @AfterAll
+  void stopNode() {
+    if (orch != null) {
+      orch.ctl("service", "rm", "probe");
+      orch.close();
+    }
+  }
+
+  @Test
+  void execRunsInTheTasksContainerAndReturnsItsExitCode() throws Exception {
+    String prefix = task.getMeta().getId().substring(0, 10);
+    SingleNode.Ctl r = orch.ctl("exec", prefix, "--", "sh", "-c", "hostname; echo out; echo err >&2; exit 3");
+    assertEquals(3, r.exit(), r.err() + r.out());
+    assertEquals(Kernel.hostnameOf(task.getStatus().getPid()) + "\nout\nerr\n", r.out());
+    // The command is hardened like the workload: no new privileges, the container's pid namespace.
+    SingleNode.Ctl status = orch.ctl("exec", prefix, "sh", "-c", "grep NoNewPrivs /proc/self/status; cat /proc/1/comm");
+    assertEquals(0, status.exit(), status.err());
+    assertTrue(status.out().matches("(?s)NoNewPrivs:\\s+1\\n.*"), status.out());
+  }
+
+  @Test
+  void execForwardsStdinWithDashI() {
+    Map<String, String> env = Map.of("ORCH_HOST", orch.identity.controlAddress(),
+        "ORCH_CONFIG_DIR", orch.configDir.toString());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = OrchCtl.run(new ByteArrayInputStream("line one\nline two\n".getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        env, "exec", "-i", task.getMeta().getId(), "--", "wc", "-l");
+    assertEquals(0, code, err.toString(StandardCharsets.UTF_8) + out.toString(StandardCharsets.UTF_8));
+    assertEquals("2", out.toString(StandardCharsets.UTF_8).strip());
+  }
+
+  @Test
+  void execRefusesBadRequestsWithOneErrorLine() {
+    SingleNode.Ctl tty = orch.ctl("exec", "-t", task.getMeta().getId(), "sh");
+    assertEquals(2, tty.exit());
+    assertTrue(tty.err().startsWith("error: pseudo-terminals (-t) are not implemented"), tty.err());
+    SingleNode.Ctl unknown = orch.ctl("exec", "nosuchtask", "true");
+    assertEquals(1, unknown.exit());
+    assertTrue(unknown.err().contains("task \"nosuchtask\" not found"), unknown.err());
+    SingleNode.Ctl missing = orch.ctl("exec", task.getMeta().getId(), "--", "no-such-command");
+    assertEquals(127, missing.exit(), missing.err());
+  }
+
+  @Test
+  void statsReportWhatTheTasksCgroupSays() throws Exception {
+    TaskStats s = orch.control().stats(StatsRequest.newBuilder().setService("probe").build()).getStats(0);
+    int pid = task.getStatus().getPid();
+    assertEquals("", s.getError());
+    assertEquals(task.getMeta().getId(), s.getTaskId());
+    assertEquals("probe.1", s.getTaskName());
+    assertEquals(64L << 20, s.getMemoryLimitBytes());
+    assertEquals(Kernel.pidsCurrent(pid), s.getPids(), "init and sleep");
+    assertTrue(s.getMemoryBytes() > 0 && s.getMemoryBytes() <= Kernel.memoryLimit(pid), "memory " + s.getMemoryBytes());
+    assertTrue(s.getCpuNanos() > 0, "cpu " + s.getCpuNanos());
+
+    SingleNode.Ctl table = orch.ctl("stats", "--no-stream", "probe");
+    assertEquals(0, table.exit(), table.err());
+    String[] lines = table.out().split("\n");
+    assertEquals(2, lines.length, table.out());
+    assertTrue(lines[0].startsWith("TASK ID") && lines[0].contains("CPU %") && lines[0].contains("PIDS"), lines[0]);
+    assertTrue(lines[1].matches(".*probe\\.1 .*\\d+\\.\\d\\d% .* / 67\\.1MB .*%\\s+" + Kernel.pidsCurrent(pid)),
+        lines[1]);
+    SingleNode.Ctl none = orch.ctl("stats", "--no-stream", "nosuch");
+    assertEquals(1, none.exit());
+    assertTrue(none.err().startsWith("error: no service or task \"nosuch\""), none.err());
+  }
+}
