@@ -34,7 +34,8 @@ import picocli.CommandLine.ScopeType;
                 "Exit codes: 0 ok, 1 failure (unreachable manager, refused request), 2 usage error."},
         subcommands = {ServiceCommand.class, NodeCommand.class, ImageCommand.class,
             SwarmCommand.class, dev.orch.ctl.events.EventsCommand.class,
-            dev.orch.ctl.container.ExecCommand.class, dev.orch.ctl.container.StatsCommand.class})
+            dev.orch.ctl.container.ExecCommand.class, dev.orch.ctl.container.StatsCommand.class,
+            dev.orch.ctl.registry.RegistryCommand.class})
 public final class OrchCtl extends CommandGroup {
     /** Inherited so that it may be written before or after the subcommand, as with docker -H. */
     @Option(names = "--host", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,

@@ -79,6 +79,7 @@ public final class FakeManager extends ControlGrpc.ControlImplBase implements Au
     public final List<RemoveNodeRequest> nodeRemovals = new CopyOnWriteArrayList<>();
     public final List<GetJoinTokensRequest> joinTokenRequests = new CopyOnWriteArrayList<>();
     public final List<UpdateClusterRequest> clusterUpdates = new CopyOnWriteArrayList<>();
+    public final List<CreateServiceRequest> createRequests = new CopyOnWriteArrayList<>();
     /** Whether created services get running tasks at once (else they stay pending). */
     public volatile boolean startTasks = true;
     /** How many UpdateService or UpdateNode calls to refuse as stale before accepting one. */
@@ -163,6 +164,7 @@ public final class FakeManager extends ControlGrpc.ControlImplBase implements Au
 
     @Override
     public void createService(CreateServiceRequest request, StreamObserver<ServiceResponse> out) {
+        createRequests.add(request);
         if (request.getSpec().getName().equals("bad name")) {
             out.onError(Status.INVALID_ARGUMENT.withDescription(
                     "invalid service name \"bad name\": use letters, digits, '-' and '_'")

@@ -159,6 +159,7 @@ public final class ManagerNode implements AutoCloseable {
     Files.createDirectories(data.resolve("tmp"));
     ControlService control = new ControlService(writer, ids, new Random(random.nextLong()),
         new ImageImporter(managerBlobs, data.resolve("tmp")), identity.nodeId(), managers::addresses);
+    control.setInsecureRegistries(options.insecureRegistries());
     control.enableMemberRemoval(store::removeMember);
     control.enableNodeRequests(dispatcher.nodeRequests(), managers::leaderAddress);
     control.enableRaftView(new ControlService.RaftView() {

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import dev.orch.manager.ca.JoinToken;
@@ -42,12 +45,26 @@ public final class OrchDaemon {
     @Option(names = "--seed", description = "Seed for ids and scheduling ties (default: random).")
     Long seed;
 
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+        description = "Pull from this registry over plain HTTP instead of HTTPS (repeatable; give the same on every manager).")
+    List<String> insecureRegistries = new ArrayList<>();
+
     DaemonOptions options() {
       return new DaemonOptions(dataDir.toAbsolutePath(),
           metricsAddr == null ? null : Addresses.parse(metricsAddr, "--metrics-addr", 9323),
           Duration.ofSeconds(1), Durations.parse(stopGrace, "--stop-grace"),
           ClientConfig.defaultDir(System.getenv()),
-          seed != null ? seed : new SecureRandom().nextLong());
+          seed != null ? seed : new SecureRandom().nextLong(), insecureRegistries());
+    }
+
+    private Set<String> insecureRegistries() {
+      for (String r : insecureRegistries) {
+        if (!r.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+          throw new UsageError("invalid --insecure-registry \"" + r + "\": give the registry as HOST[:PORT], "
+              + "as in the image reference (e.g. 10.0.0.5:5000)");
+        }
+      }
+      return Set.copyOf(insecureRegistries);
     }
   }
 

@@ -2,8 +2,10 @@ package dev.orch.agent;
 
 import dev.orch.agent.image.BlobSource;
 import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.image.RegistryClient;
 import dev.orch.agent.runtime.ContainerRuntime;
 import dev.orch.proto.Image;
+import dev.orch.proto.RegistryAuth;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +24,10 @@ final class TaskContext {
   final Duration stopGrace;
   /** Image metadata by manifest digest, as sent with assignments. */
   final Map<String, Image> knownImages = new ConcurrentHashMap<>();
+  /** Registry credentials of tasks whose service has them (--with-registry-auth), by task id. */
+  final Map<String, RegistryAuth> registryAuth = new ConcurrentHashMap<>();
   volatile BlobSource blobs;
+  final RegistryClient registries = new RegistryClient(Duration.ofSeconds(30));
 
   TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor) {
     this.runtime = config.runtime();

@@ -1,9 +1,13 @@
 package dev.orch.agent;
 
+import dev.orch.agent.image.BlobSource;
+import dev.orch.agent.image.RegistryBlobSource;
+import dev.orch.agent.image.RegistryClient;
 import dev.orch.agent.runtime.Container;
 import dev.orch.agent.runtime.ContainerConfig;
 import dev.orch.agent.runtime.ContainerException;
 import dev.orch.proto.Image;
+import dev.orch.proto.RegistryAuth;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
@@ -128,7 +132,7 @@ final class TaskController {
       if (image == null) {
         throw new IllegalStateException("image " + t.getSpec().getImageDigest() + " was not sent with the task");
       }
-      List<Path> dirs = ctx.images.layerDirs(image, ctx.blobs);
+      List<Path> dirs = ctx.images.layerDirs(image, blobSource(image));
       synchronized (this) {
         layers = dirs;
       }
@@ -138,6 +142,17 @@ final class TaskController {
         report(TaskState.REJECTED, "preparing image: " + e.getMessage(), 0);
       }
     }
+  }
+
+  /** Registry images are pulled by each node from their registry; imported ones from the managers. */
+  private BlobSource blobSource(Image image) {
+    if (!image.hasSource()) {
+      return ctx.blobs;
+    }
+    RegistryAuth auth = ctx.registryAuth.get(taskId);
+    RegistryClient.Credentials credentials = auth == null || auth.getUsername().isEmpty()
+        ? null : new RegistryClient.Credentials(auth.getUsername(), auth.getPassword());
+    return new RegistryBlobSource(ctx.registries, image.getSource(), credentials);
   }
 
   private void start(Task t) {

@@ -37,6 +37,7 @@ final class TaskManager {
     for (Image i : m.getImagesList()) {
       ctx.knownImages.put(i.getMeta().getId(), i);
     }
+    ctx.registryAuth.putAll(m.getRegistryAuthMap());
     if (m.getType() == AssignmentsMessage.Type.COMPLETE) {
       Set<String> present = new HashSet<>();
       m.getUpdateTasksList().forEach(t -> present.add(t.getMeta().getId()));
@@ -66,6 +67,7 @@ final class TaskManager {
   }
 
   private void delete(String taskId) {
+    ctx.registryAuth.remove(taskId);
     TaskController c = controllers.get(taskId);
     if (c != null) {
       c.delete();

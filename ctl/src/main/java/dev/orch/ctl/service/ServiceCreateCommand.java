@@ -9,6 +9,7 @@ import dev.orch.ctl.parse.EnvVariables;
 import dev.orch.ctl.parse.MemorySize;
 import dev.orch.ctl.parse.PlacementOptions;
 import dev.orch.ctl.parse.ReplicaCount;
+import dev.orch.ctl.registry.RegistryCredentials;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.CreateServiceRequest;
 import dev.orch.proto.Placement;
@@ -92,6 +93,10 @@ final class ServiceCreateCommand implements Callable<Integer> {
             description = "Working directory inside the container (absolute).")
     String workdir;
 
+    @Option(names = "--with-registry-auth",
+            description = "Send this client's credentials for the image's registry (orchctl registry login, or docker's config.json) to the nodes.")
+    boolean withRegistryAuth;
+
     @Option(names = {"-d", "--detach"},
             description = "Print the service id and exit without waiting for the tasks.")
     boolean detach;
@@ -112,10 +117,13 @@ final class ServiceCreateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServiceSpec spec = buildSpec();
+        CreateServiceRequest.Builder request = CreateServiceRequest.newBuilder().setSpec(spec);
+        if (withRegistryAuth) {
+            request.setRegistryAuth(new RegistryCredentials(context.env()).forRegistry(RegistryCredentials.registryOf(image)));
+        }
         Duration waitTimeout = detach ? Duration.ZERO : context.waitTimeout();
         try (ManagerConnection connection = context.connect()) {
-            Service service = connection.call(control -> control.createService(
-                    CreateServiceRequest.newBuilder().setSpec(spec).build())).getService();
+            Service service = connection.call(control -> control.createService(request.build())).getService();
             context.out().println(service.getMeta().getId());
             if (detach) {
                 return ExitCodes.OK;

@@ -12,6 +12,7 @@ import dev.orch.ctl.parse.MemorySize;
 import dev.orch.ctl.parse.PlacementOptions;
 import dev.orch.ctl.parse.ReplicaCount;
 import dev.orch.ctl.parse.ShellWords;
+import dev.orch.ctl.registry.RegistryCredentials;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.GetServiceRequest;
 import dev.orch.proto.Placement;
@@ -81,6 +82,10 @@ final class ServiceUpdateCommand implements Callable<Integer> {
     @Option(names = "--rollback", description = "Go back to the previous spec (as orchctl service rollback).")
     boolean rollback;
 
+    @Option(names = "--with-registry-auth",
+            description = "Send this client's credentials for the image's registry (orchctl registry login, or docker's config.json) to the nodes.")
+    boolean withRegistryAuth;
+
     @Option(names = {"-d", "--detach"}, description = "Exit once the change is accepted, without following it.")
     boolean detach;
 
@@ -132,12 +137,16 @@ final class ServiceUpdateCommand implements Callable<Integer> {
     private Service updateOnce(ManagerConnection connection) {
         Service current = connection.call(control -> control.getService(
                 GetServiceRequest.newBuilder().setService(service).build())).getService();
-        UpdateServiceRequest request = UpdateServiceRequest.newBuilder()
+        ServiceSpec spec = apply(current.getSpec());
+        UpdateServiceRequest.Builder request = UpdateServiceRequest.newBuilder()
                 .setService(current.getMeta().getId())
                 .setVersion(current.getMeta().getVersion())
-                .setSpec(apply(current.getSpec()))
-                .build();
-        return connection.call(control -> control.updateService(request)).getService();
+                .setSpec(spec);
+        if (withRegistryAuth) {
+            request.setRegistryAuth(new RegistryCredentials(context.env())
+                    .forRegistry(RegistryCredentials.registryOf(spec.getContainer().getImage())));
+        }
+        return connection.call(control -> control.updateService(request.build())).getService();
     }
 
     /** {@code current} with every option applied. */

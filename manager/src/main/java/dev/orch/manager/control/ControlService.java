@@ -18,6 +18,7 @@ import dev.orch.proto.ListServicesResponse;
 import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.ListTasksResponse;
 import dev.orch.proto.Meta;
+import dev.orch.proto.RegistryAuth;
 import dev.orch.proto.RemoveServiceRequest;
 import dev.orch.proto.RemoveServiceResponse;
 import dev.orch.proto.Service;
@@ -51,6 +52,12 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private final java.time.Clock clock = java.time.Clock.systemUTC();
   private EventStream events;
   private BackupStreamer backups;
+  private volatile RegistryImages registries = new RegistryImages(java.util.Set.of());
+
+  /** Registries (host[:port]) spoken to in plain HTTP instead of HTTPS. */
+  public void setInsecureRegistries(java.util.Set<String> hosts) {
+    registries = new RegistryImages(hosts);
+  }
 
   /** Who leads and who is reachable, as Raft sees it now; set by the manager wiring. */
   public interface RaftView {
@@ -187,24 +194,27 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     ServiceSpecValidator.validate(spec);
     spec = dev.orch.manager.orchestrator.ServiceDefaults.withDefaults(spec);
     ServiceSpec named = spec;
-    Image image = resolveImage(spec.getContainer().getImage());
+    RegistryAuth auth = req.hasRegistryAuth() ? req.getRegistryAuth() : null;
+    Image image = resolveImage(spec.getContainer().getImage(), auth);
     writer.store().readLinearizable(v -> v.serviceByName(named.getName())).ifPresent(s -> {
       throw nameTaken(named.getName(), s);
     });
-    Service service = Service.newBuilder()
+    Service.Builder service = Service.newBuilder()
         .setMeta(Meta.newBuilder().setId(ids.next()))
         .setSpec(spec)
-        .setImageDigest(image.getMeta().getId())
-        .build();
-    TransactionResult r = commit(List.of(Actions.create(service)));
-    out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
+        .setImageDigest(image.getMeta().getId());
+    if (auth != null) {
+      service.setRegistryAuth(auth);
+    }
+    TransactionResult r = commit(List.of(Actions.create(service.build())));
+    out.onNext(ServiceResponse.newBuilder().setService(withoutSecrets(r.getObjects(0).getService())).build());
     out.onCompleted();
   }
 
   @Override
   public void getService(GetServiceRequest req, StreamObserver<ServiceResponse> out) {
     Service s = writer.store().readLinearizable(v -> ServiceStatuses.withStatus(v, findService(v, req.getService())));
-    out.onNext(ServiceResponse.newBuilder().setService(s).build());
+    out.onNext(ServiceResponse.newBuilder().setService(withoutSecrets(s)).build());
     out.onCompleted();
   }
 
@@ -212,7 +222,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> out) {
     // With each service's task counts, so that service ls shows a global service's or a job's progress.
     List<Service> services = writer.store().readLinearizable(v -> new ArrayList<>(
-        v.services().stream().map(s -> ServiceStatuses.withStatus(v, s)).toList()));
+        v.services().stream().map(s -> withoutSecrets(ServiceStatuses.withStatus(v, s))).toList()));
     services.sort(Comparator.comparing(s -> s.getSpec().getName()));
     out.onNext(ListServicesResponse.newBuilder().addAllServices(services).build());
     out.onCompleted();
@@ -235,13 +245,19 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     if (version != current.getMeta().getVersion()) {
       throw staleVersion(current, version);
     }
+    // New credentials replace the service's; without --with-registry-auth it keeps the ones it has.
+    RegistryAuth auth = req.hasRegistryAuth() ? req.getRegistryAuth()
+        : current.hasRegistryAuth() ? current.getRegistryAuth() : null;
     String digest = spec.getContainer().getImage().equals(current.getSpec().getContainer().getImage())
         ? current.getImageDigest()
-        : resolveImage(spec.getContainer().getImage()).getMeta().getId();
-    Service updated = ServiceUpdates.update(current.toBuilder()
-        .setMeta(current.getMeta().toBuilder().setVersion(version)).build(), spec, digest, clock.millis());
+        : resolveImage(spec.getContainer().getImage(), auth).getMeta().getId();
+    Service.Builder base = current.toBuilder().setMeta(current.getMeta().toBuilder().setVersion(version));
+    if (req.hasRegistryAuth()) {
+      base.setRegistryAuth(req.getRegistryAuth());
+    }
+    Service updated = ServiceUpdates.update(base.build(), spec, digest, clock.millis());
     TransactionResult r = commit(List.of(Actions.update(updated)));
-    out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
+    out.onNext(ServiceResponse.newBuilder().setService(withoutSecrets(r.getObjects(0).getService())).build());
     out.onCompleted();
   }
 
@@ -252,7 +268,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       throw staleVersion(current, version);
     }
     TransactionResult r = commit(List.of(Actions.update(ServiceUpdates.rollback(current, clock.millis()))));
-    out.onNext(ServiceResponse.newBuilder().setService(r.getObjects(0).getService()).build());
+    out.onNext(ServiceResponse.newBuilder().setService(withoutSecrets(r.getObjects(0).getService())).build());
     out.onCompleted();
   }
 
@@ -332,15 +348,33 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     return r.getObjects(0).getImage();
   }
 
-  private Image resolveImage(String reference) {
+  /**
+   * The image a service runs: an imported image of that name or digest, else what the reference
+   * resolves to on its registry now (a tag may have moved since the last resolution), recorded so
+   * that the nodes learn its config and where its layers are.
+   */
+  private Image resolveImage(String reference, RegistryAuth auth) {
     String digest = ImageReferences.digest(reference);
     Optional<Image> found = writer.store().readLinearizable(v -> digest != null
         ? v.image(digest)
         : v.imageByReference(ImageReferences.normalize(reference)));
-    return found.orElseThrow(() -> Status.NOT_FOUND
-        .withDescription("image \"" + reference + "\" not found in the cluster; import it first: "
-            + "orchctl image import FILE.tar")
-        .asRuntimeException());
+    if (found.isPresent() && (digest != null || !found.get().hasSource())) {
+      return found.get();
+    }
+    Image pulled = registries.resolve(reference, auth);
+    Optional<Image> known = writer.store().readLinearizable(v -> v.image(pulled.getMeta().getId()));
+    if (known.isPresent() && known.get().getReferencesList().containsAll(pulled.getReferencesList())) {
+      return known.get();
+    }
+    Image.Builder merged = pulled.toBuilder();
+    known.ifPresent(k -> k.getReferencesList().stream()
+        .filter(r -> !pulled.getReferencesList().contains(r)).forEach(merged::addReferences));
+    return recordImage(merged.build());
+  }
+
+  /** A service as the Control API shows it: registry credentials never leave the managers this way. */
+  private static Service withoutSecrets(Service s) {
+    return s.hasRegistryAuth() ? s.toBuilder().clearRegistryAuth().build() : s;
   }
 
   private TransactionResult commit(List<StoreAction> actions) {

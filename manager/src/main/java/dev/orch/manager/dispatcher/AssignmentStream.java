@@ -2,8 +2,11 @@ package dev.orch.manager.dispatcher;
 
 import dev.orch.proto.AssignmentsMessage;
 import dev.orch.proto.Image;
+import dev.orch.proto.RegistryAuth;
 import dev.orch.proto.Task;
+import dev.orch.proto.TaskState;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,6 +26,7 @@ final class AssignmentStream {
   private final ServerCallStreamObserver<AssignmentsMessage> out;
   private final Executor sender;
   private final Function<String, Image> images;
+  private final Function<String, RegistryAuth> registryAuth;
   private final Map<String, Task> updates = new LinkedHashMap<>();
   private final Set<String> removals = new LinkedHashSet<>();
   private final Set<String> imagesSent = new HashSet<>();
@@ -33,11 +37,13 @@ final class AssignmentStream {
       String nodeId,
       ServerCallStreamObserver<AssignmentsMessage> out,
       Executor sender,
-      Function<String, Image> images) {
+      Function<String, Image> images,
+      Function<String, RegistryAuth> registryAuth) {
     this.nodeId = nodeId;
     this.out = out;
     this.sender = sender;
     this.images = images;
+    this.registryAuth = registryAuth;
   }
 
   String nodeId() {
@@ -93,8 +99,20 @@ final class AssignmentStream {
     }
   }
 
+  /**
+   * Adds the images of {@code tasks} not sent on this stream yet, and the registry credentials
+   * of the tasks whose service has them (only this node's tasks, so only the nodes that pull).
+   */
   private void addImages(AssignmentsMessage.Builder m, List<Task> tasks) {
+    Map<String, RegistryAuth> byService = new HashMap<>();
     for (Task t : tasks) {
+      if (!byService.containsKey(t.getServiceId())) {
+        byService.put(t.getServiceId(), registryAuth.apply(t.getServiceId()));
+      }
+      RegistryAuth auth = byService.get(t.getServiceId());
+      if (auth != null && t.getDesiredState().getNumber() <= TaskState.RUNNING_VALUE) {
+        m.putRegistryAuth(t.getMeta().getId(), auth);
+      }
       String digest = t.getSpec().getImageDigest();
       if (!digest.isEmpty() && imagesSent.add(digest)) {
         Image image = images.apply(digest);

@@ -14,6 +14,7 @@ import dev.orch.proto.Node;
 import dev.orch.proto.NodeState;
 import dev.orch.proto.SessionMessage;
 import dev.orch.proto.SessionRequest;
+import dev.orch.proto.Service;
 import dev.orch.proto.StoredObject;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
@@ -237,7 +238,8 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     requireSession(req.getNodeId(), req.getSessionId());
     var call = (ServerCallStreamObserver<AssignmentsMessage>) out;
     AssignmentStream stream =
-        new AssignmentStream(req.getNodeId(), call, sender, d -> store().read(v -> v.image(d).orElse(null)));
+        new AssignmentStream(req.getNodeId(), call, sender, d -> store().read(v -> v.image(d).orElse(null)),
+            sid -> store().read(v -> v.service(sid).filter(Service::hasRegistryAuth).map(Service::getRegistryAuth).orElse(null)));
     call.setOnCancelHandler(() -> {
       stream.close();
       streams.remove(req.getNodeId(), stream);

@@ -63,6 +63,8 @@ public final class ImageStore {
     }
     try (InputStream in = source.open(digest)) {
       blobs.put(in, digest);
+    } catch (ImageException e) {
+      throw new ImageException("layer " + digest + " of image " + image.getMeta().getId() + ": " + e.getMessage(), e);
     }
   }
 }

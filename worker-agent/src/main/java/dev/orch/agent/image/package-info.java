@@ -6,7 +6,11 @@
  * OCI layout and {@code docker save} archives into a blob store. {@link
  * dev.orch.agent.image.LayerStore} unpacks each layer once into a directory that overlayfs uses as
  * a read-only lower layer, shared by every container of every image that has it. {@link
- * dev.orch.agent.image.ImageStore} ties them together for the agent.
+ * dev.orch.agent.image.ImageStore} ties them together for the agent. {@link
+ * dev.orch.agent.image.RegistryClient} speaks the OCI distribution API (references as {@link
+ * dev.orch.agent.image.RegistryReference}, auth challenges as {@link
+ * dev.orch.agent.image.AuthChallenge}): the managers resolve tags with it, nodes pull layers with
+ * it through a {@link dev.orch.agent.image.RegistryBlobSource}.
  *
  * <pre>
  *   &lt;root&gt;/blobs/sha256/&lt;hex&gt;     blob contents
