@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what orch needs on a fresh Debian/Ubuntu machine, only what is missing:
 # Java 17 and Maven to build; iproute2, util-linux, busybox-static, nftables to run and test;
-# iperf3 for the overlay benchmark.
+# iperf3 for the overlay benchmark;
 # docker-registry (distribution 2.8) and skopeo for the registry pull tests and benchmark.
 set -euo pipefail
 need=()
