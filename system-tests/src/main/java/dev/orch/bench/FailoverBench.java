@@ -32,6 +32,14 @@ public final class FailoverBench implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "20") int runs;
   @Option(names = "--testbed", required = true) Path testbed;
   @Option(names = "--orchd", required = true) Path orchd;
+  @Option(names = "--trace", description = "print every failed write attempt (target, time, status)")
+  boolean trace;
+
+  /**
+   * A write waits this long: as a client would, it lets a call that reached a manager during the
+   * election finish once there is a leader, instead of giving up and starting over.
+   */
+  private static final long WRITE_DEADLINE_S = 10;
 
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
 
@@ -56,10 +64,19 @@ public final class FailoverBench implements Callable<Integer> {
           if (target == leader) {
             continue;
           }
+          long attempt = System.nanoTime();
           try {
-            on(target).updateCluster(UpdateClusterRequest.newBuilder().setDispatcherHeartbeatMs(1000).build());
+            ControlGrpc.newBlockingStub(channels.get(target)).withDeadlineAfter(WRITE_DEADLINE_S, TimeUnit.SECONDS)
+                .updateCluster(UpdateClusterRequest.newBuilder().setDispatcherHeartbeatMs(1000).build());
             break;
           } catch (RuntimeException notYet) {
+            // A restarted manager's channel may sit in gRPC's reconnect backoff (up to two minutes);
+            // that is this client's delay, not the cluster's, so reconnect at once.
+            channels.get(target).resetConnectBackoff();
+            if (trace) {
+              System.out.printf(Locale.ROOT, "  %.3f s: write to node %d failed after %.3f s: %s%n",
+                  (attempt - start) / 1e9, target, (System.nanoTime() - attempt) / 1e9, notYet.getMessage());
+            }
             Thread.sleep(5); // retry interval of the measurement
           }
         }
@@ -80,10 +97,17 @@ public final class FailoverBench implements Callable<Integer> {
     return 0;
   }
 
-  /** Waits until all three managers are reachable members; returns the leader's node index. */
+  /**
+   * Waits until all three managers are reachable members and each serves the Control API (a
+   * restarted manager rejoins Raft before its API is up); returns the leader's node index.
+   */
   private int awaitThreeManagers() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
+      if (!allServing()) {
+        Thread.sleep(200);
+        continue;
+      }
       for (int via = 1; via <= 3; via++) {
         try {
           List<Node> managers = on(via).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
@@ -102,6 +126,18 @@ public final class FailoverBench implements Callable<Integer> {
       Thread.sleep(200);
     }
     throw new IllegalStateException("three reachable managers did not come back within 120 s");
+  }
+
+  private boolean allServing() {
+    for (int via = 1; via <= 3; via++) {
+      try {
+        on(via).listNodes(ListNodesRequest.getDefaultInstance());
+      } catch (RuntimeException down) {
+        channels.get(via).resetConnectBackoff();
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void sh(String... cmd) throws Exception {

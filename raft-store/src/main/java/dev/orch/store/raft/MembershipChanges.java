@@ -90,19 +90,49 @@ final class MembershipChanges {
    * member that does not lead, since only the leader hears from everyone.
    */
   Set<String> reachable() {
-    RoleInfoProto role = division().getInfo().getRoleInfoProto();
+    RaftServer.Division division = division();
+    RoleInfoProto role = division.getInfo().getRoleInfoProto();
     Set<String> reachable = new TreeSet<>();
     if (!role.hasLeaderInfo()) {
       return reachable;
     }
     reachable.add(self.toString());
+    Set<String> voters = settledVoters(division);
     long window = tuning.livenessWindow().toMillis();
     for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
-      if (follower.getLastRpcElapsedTimeMs() <= window) {
-        reachable.add(follower.getId().getId().toStringUtf8());
+      String id = follower.getId().getId().toStringUtf8();
+      if (voters.contains(id) && follower.getLastRpcElapsedTimeMs() <= window) {
+        reachable.add(id);
       }
     }
     return reachable;
+  }
+
+  /**
+   * Members whose loss the group already tolerates as voters: those of the configuration in force
+   * once it is committed; while a change is under way (joint configuration, or the new one not yet
+   * committed), only members of both the old and the new configuration. A member still being added
+   * is heard from long before its vote counts, and must not look like a reachable manager then:
+   * with the old members alone the group may have no quorum to spare.
+   */
+  private static Set<String> settledVoters(RaftServer.Division division) {
+    RaftConfiguration conf = division.getRaftConf();
+    return settledVoters(ids(conf.getCurrentPeers()), ids(conf.getPreviousPeers()),
+        conf.getLogEntryIndex() <= division.getRaftLog().getLastCommittedIndex());
+  }
+
+  static Set<String> settledVoters(Set<String> current, Set<String> previous, boolean committed) {
+    Set<String> voters = new TreeSet<>(current);
+    if (!previous.isEmpty()) {
+      voters.retainAll(previous);
+    } else if (!committed) {
+      voters.clear();
+    }
+    return voters;
+  }
+
+  private static Set<String> ids(java.util.Collection<RaftPeer> peers) {
+    return peers.stream().map(p -> p.getId().toString()).collect(Collectors.toCollection(TreeSet::new));
   }
 
   CompletableFuture<Void> add(RaftStoreConfig.Peer peer) {
@@ -249,7 +279,7 @@ final class MembershipChanges {
 
   private static List<RaftPeer> stableMembers(RaftServer.Division leader, String change) {
     RaftConfiguration conf = leader.getRaftConf();
-    if (!conf.getPreviousPeers().isEmpty()) {
+    if (!conf.getPreviousPeers().isEmpty() || conf.getLogEntryIndex() > leader.getRaftLog().getLastCommittedIndex()) {
       throw new IllegalStateException(change + ": another membership change is in progress; retry when it is done");
     }
     return List.copyOf(conf.getCurrentPeers());
