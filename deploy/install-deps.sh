@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what orch needs on a fresh Debian/Ubuntu machine, only what is missing:
 # Java 17 and Maven to build; iproute2, util-linux, busybox-static, nftables to run and test;
-# iperf3 for the overlay benchmark;
+# iperf3 and ethtool for the overlay benchmark;
 # docker-registry (distribution 2.8) and skopeo for the registry pull tests and benchmark.
 set -euo pipefail
 need=()
@@ -14,6 +14,7 @@ command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 if (( ${#need[@]} )); then

@@ -101,7 +101,8 @@ class OverlayPlumbingSystemTest {
     node2.setServiceVips(List.of(new ServiceVip("svc-a", A.id(), VIP, BACKENDS)));
     PublishedPort published = new PublishedPort("tcp", 8080, PORT, PublishedPort.Mode.INGRESS, INGRESS_BACKENDS);
     node1.setPublishedPorts(List.of(published));
-    node2.setPublishedPorts(List.of(published));
+    node2.setPublishedPorts(List.of(published,
+        new PublishedPort("tcp", 8090, PORT, PublishedPort.Mode.HOST, List.of(BACKENDS.get(0)))));
   }
 
   private static Path attach(KernelNodeNetworks node, String name, ContainerEndpoint... endpoints) throws Exception {
@@ -180,6 +181,34 @@ class OverlayPlumbingSystemTest {
 
   @Test
   @Order(7)
+  void aHostModePortAnswersOnlyOnTheNodeOfItsTask() throws Exception {
+    assertEquals("a2", connect(outside, OverlayBed.nodeAddress(2), 8090));
+    assertEquals("", connect(outside, OverlayBed.nodeAddress(1), 8090));
+  }
+
+  @Test
+  @Order(8)
+  void aRestartedNodeConvergesAndSweepsWhatIsNoLongerWanted() throws Exception {
+    KernelNodeNetworks restarted = new KernelNodeNetworks(new NodeNetworkConfig(OverlayBed.nodeAddress(1), bed.node(1), 4789));
+    node1 = restarted;
+    restarted.ensureNetwork(A);
+    restarted.attach(new ContainerAttachment("a1", a1, List.of(ContainerEndpoint.of(A.id(), "10.77.1.11", "eth0"))));
+    restarted.setServiceVips(List.of(new ServiceVip("svc-a", A.id(), VIP, List.of("10.77.1.22"))));
+    // the peer set shrank while the node was down: the kernel's stale entries must go
+    restarted.setPeers(A.id(), List.of(RemoteEndpoint.of("10.77.1.22", OverlayBed.nodeAddress(2))));
+    restarted.sweep(Set.of(A.id()), Set.of("a1"));
+
+    assertEquals("a3", connect(a1, VIP, PORT));
+    assertEquals("a3", connect(a1, "10.77.1.22", PORT));
+    assertEquals("", connect(a1, "10.77.1.21", PORT), "no FDB entry left for a removed peer");
+    String fdb = bed.exec(bed.node(1), "bridge fdb show | grep ' dst '").out();
+    assertEquals(1, fdb.lines().count(), fdb);
+    String links = bed.exec(bed.node(1), "ip -o link show").out();
+    assertEquals(5, links.lines().count(), "lo, eth0, A's bridge and VXLAN device, a1's veth: " + links);
+  }
+
+  @Test
+  @Order(9)
   void removingEverythingLeavesNothingBehind() throws Exception {
     for (KernelNodeNetworks n : List.of(node1, node2)) {
       n.setPublishedPorts(List.of());
