@@ -34,8 +34,7 @@ final class NodeListCommand implements Callable<Integer> {
     public Integer call() {
         boolean json = format.json();
         try (ManagerConnection connection = context.connect()) {
-            List<Node> nodes = connection.call(control ->
-                    control.listNodes(ListNodesRequest.getDefaultInstance())).getNodesList().stream()
+            List<Node> nodes = dev.orch.ctl.connect.Listing.nodes(connection).stream()
                     .sorted(Comparator.comparing((Node n) -> n.getDescription().getHostname())
                             .thenComparing(n -> n.getMeta().getId()))
                     .toList();

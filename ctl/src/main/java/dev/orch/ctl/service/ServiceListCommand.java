@@ -37,16 +37,14 @@ final class ServiceListCommand implements Callable<Integer> {
     public Integer call() {
         boolean json = format.json();
         try (ManagerConnection connection = context.connect()) {
-            List<Service> services = connection.call(control ->
-                    control.listServices(ListServicesRequest.getDefaultInstance())).getServicesList()
-                    .stream().sorted(Comparator.comparing(s -> s.getSpec().getName())).toList();
+            List<Service> services = dev.orch.ctl.connect.Listing.services(connection).stream().sorted(Comparator.comparing(s -> s.getSpec().getName())).toList();
             if (json) {
                 JsonOutput.printArray(context.out(), services);
                 return ExitCodes.OK;
             }
             // One call for all tasks instead of one per service: ls must stay fast on big clusters.
-            List<Task> tasks = connection.call(control ->
-                    control.listTasks(ListTasksRequest.getDefaultInstance())).getTasksList();
+            List<Task> tasks = dev.orch.ctl.connect.Listing.tasks(connection,
+                    ListTasksRequest.getDefaultInstance());
             table(services, tasks).print(context.out());
             return ExitCodes.OK;
         }

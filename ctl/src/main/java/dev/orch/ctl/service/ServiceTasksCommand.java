@@ -52,8 +52,8 @@ final class ServiceTasksCommand implements Callable<Integer> {
                 Service service = connection.call(control -> control.getService(
                         GetServiceRequest.newBuilder().setService(name).build())).getService();
                 found.add(service);
-                tasks.addAll(connection.call(control -> control.listTasks(ListTasksRequest
-                        .newBuilder().setService(service.getMeta().getId()).build())).getTasksList());
+                tasks.addAll(dev.orch.ctl.connect.Listing.tasks(connection, ListTasksRequest
+                        .newBuilder().setService(service.getMeta().getId()).build()));
             });
             if (json) {
                 JsonOutput.printArray(context.out(), tasks.stream().sorted(TaskTable.order()).toList());
@@ -67,8 +67,7 @@ final class ServiceTasksCommand implements Callable<Integer> {
     }
 
     private static Map<String, String> nodeNames(ManagerConnection connection) {
-        return connection.call(control -> control.listNodes(ListNodesRequest.getDefaultInstance()))
-                .getNodesList().stream()
+        return dev.orch.ctl.connect.Listing.nodes(connection).stream()
                 .collect(Collectors.toMap(n -> n.getMeta().getId(), ServiceTasksCommand::hostname,
                         (a, b) -> a));
     }

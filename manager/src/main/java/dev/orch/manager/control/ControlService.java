@@ -223,8 +223,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     // With each service's task counts, so that service ls shows a global service's or a job's progress.
     List<Service> services = writer.store().readLinearizable(v -> new ArrayList<>(
         v.services().stream().map(s -> withoutSecrets(ServiceStatuses.withStatus(v, s))).toList()));
-    services.sort(Comparator.comparing(s -> s.getSpec().getName()));
-    out.onNext(ListServicesResponse.newBuilder().addAllServices(services).build());
+    Paging.Page<Service> page = Paging.page(services, s -> s.getSpec().getName(), req.getPageSize(), req.getPageToken());
+    out.onNext(ListServicesResponse.newBuilder().addAllServices(page.items()).setNextPageToken(page.nextToken()).build());
     out.onCompleted();
   }
 
@@ -314,10 +314,11 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       }
       return all;
     });
-    tasks.sort(Comparator.comparing(Task::getServiceName)
-        .thenComparingLong(Task::getSlot)
-        .thenComparing(t -> -t.getMeta().getCreatedAtMs()));
-    out.onNext(ListTasksResponse.newBuilder().addAllTasks(tasks).build());
+    // By service, slot, newest first.
+    Paging.Page<Task> page = Paging.page(tasks, t -> t.getServiceName() + '\u0000' + Paging.ordered(t.getSlot())
+        + '\u0000' + Paging.ordered(Long.MAX_VALUE - t.getMeta().getCreatedAtMs()) + '\u0000' + t.getMeta().getId(),
+        req.getPageSize(), req.getPageToken());
+    out.onNext(ListTasksResponse.newBuilder().addAllTasks(page.items()).setNextPageToken(page.nextToken()).build());
     out.onCompleted();
   }
 
@@ -325,8 +326,9 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
     var nodes = new ArrayList<>(writer.store().readLinearizable(v -> v.nodes()).stream()
         .map(this::withManagerState).toList());
-    nodes.sort(Comparator.comparing(n -> n.getDescription().getHostname()));
-    out.onNext(ListNodesResponse.newBuilder().addAllNodes(nodes).build());
+    Paging.Page<dev.orch.proto.Node> page = Paging.page(nodes,
+        n -> n.getDescription().getHostname() + '\u0000' + n.getMeta().getId(), req.getPageSize(), req.getPageToken());
+    out.onNext(ListNodesResponse.newBuilder().addAllNodes(page.items()).setNextPageToken(page.nextToken()).build());
     out.onCompleted();
   }
 

@@ -20,6 +20,7 @@ public final class ServiceSpecValidator {
   private ServiceSpecValidator() {}
 
   public static void validate(ServiceSpec spec) {
+    RequestLimits.check(spec);
     if (!NAME.matcher(spec.getName()).matches()) {
       throw invalid("invalid service name \"" + spec.getName()
           + "\": use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
