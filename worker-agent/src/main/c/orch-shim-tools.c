@@ -181,26 +181,29 @@ int shim_exec(long framed_len) {
   if (join_cgroups(&cfg, getpid(), 1) < 0 || enter_namespaces(cfg.pid) < 0) return 126;
   int out[2];
   if (pipe2(out, O_CLOEXEC) < 0) return report_error(1, "orch-shim exec: pipe"), 126;
-  sigset_t chld, old;
+  sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &chld, &old);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
   int sig_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sig_fd < 0) return report_error(1, "orch-shim exec: signalfd"), 126;
   pid_t child = fork(); /* the first process to really enter the container's pid namespace */
   if (child < 0) return report_error(1, "orch-shim exec: fork"), 126;
   if (child == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    unblock_all_signals();
     reset_signals();
     dup2(out[1], 1);
     dup2(out[1], 2);
+    cloexec_above_stdio();
     const char *workdir = cfg.workdir && *cfg.workdir ? cfg.workdir : "/";
-    if (chdir(workdir) < 0) report_error(2, "orch-shim exec: chdir %s", workdir), _exit(126);
+    if (enter_workdir(2, workdir) < 0) _exit(126);
     struct user_ids user;
-    if (drop_privileges(2) < 0 || resolve_user(cfg.user, &user, 2) < 0) _exit(126);
+    if (drop_privileges(2, capability_set(&cfg)) < 0 || resolve_user(cfg.user, &user, 2) < 0) _exit(126);
     default_home(&cfg, &user);
     if (become_user(&user) < 0) report_error(2, "orch-shim exec: switch to user %s", cfg.user ? cfg.user : "0"), _exit(126);
+    if (finish_privileges(2, capability_set(&cfg)) < 0) _exit(126);
+    if (install_seccomp(2, capability_set(&cfg)) < 0) _exit(126);
     exec_workload(&cfg);
     int err = errno;
     report_error(2, "orch-shim exec: exec %s", cfg.argv[0]);

@@ -99,6 +99,10 @@ void default_home(struct config *cfg, const struct user_ids *u) {
 
 /* Drops to the user; for a non-root user the kernel then clears the capability sets. */
 int become_user(const struct user_ids *u) {
-  if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) return -1;
+  /* Without CAP_SETGID (--cap-drop) root stays root with the groups it has; setgid/setuid to the
+   * ids a process already has need no capability. */
+  if (setgroups((size_t)u->ngroups, u->groups) < 0 && !(errno == EPERM && u->uid == getuid() && u->gid == getgid()))
+    return -1;
+  if (setgid(u->gid) < 0 || setuid(u->uid) < 0) return -1;
   return 0;
 }

@@ -114,6 +114,8 @@ void parse_records(char *buf, size_t len, struct config *cfg) {
     else if (!strcmp(rec, "pid")) cfg->pid = v;
     else if (!strcmp(rec, "timeout_ms")) cfg->timeout_ms = v;
     else if (!strcmp(rec, "user")) cfg->user = v;
+    else if (!strcmp(rec, "caps")) cfg->caps = v;
+    else if (!strcmp(rec, "readonly")) cfg->readonly = v;
   }
 }
 
@@ -360,43 +362,9 @@ static int setup_rootfs(int err_fd, struct config *cfg) {
   if (umount2(".", MNT_DETACH) < 0) return report_error(err_fd, "detach old root"), -1;
   if (chdir("/") < 0) return report_error(err_fd, "chdir /"), -1;
   if (bind_mounts(err_fd, cfg) < 0) return -1;
-  if (mkdir_p(cfg->workdir, 0755) < 0 || chdir(cfg->workdir) < 0)
-    return report_error(err_fd, "chdir to workdir %s", cfg->workdir), -1;
-  return 0;
-}
-
-/* ------------------------------------------------------- privileges */
-
-/*
- * Docker's default capability set minus CAP_MKNOD: Docker pairs MKNOD with a
- * device cgroup allow-list, which orch does not program (v2 needs eBPF), so
- * without MKNOD a container cannot create a node for a host disk.
- */
-static const int default_caps[] = {
-    CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,  CAP_NET_RAW,          CAP_SETGID,     CAP_SETUID,
-    CAP_SETFCAP, CAP_SETPCAP,      CAP_KILL,    CAP_AUDIT_WRITE, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
-};
-
-int drop_privileges(int err_fd) {
-  unsigned long long keep = 0;
-  for (size_t i = 0; i < sizeof default_caps / sizeof *default_caps; i++) keep |= 1ULL << default_caps[i];
-  for (int cap = 0; cap < 64; cap++) {
-    if (keep & (1ULL << cap)) continue;
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-      if (errno == EINVAL) break; /* past the kernel's last capability */
-      return report_error(err_fd, "drop capability %d", cap), -1;
-    }
-  }
-  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2];
-  memset(data, 0, sizeof data);
-  for (int i = 0; i < 2; i++) {
-    data[i].effective = data[i].permitted = data[i].inheritable = (unsigned)(keep >> (32 * i));
-  }
-  if (syscall(SYS_capset, &hdr, data) < 0) return report_error(err_fd, "capset"), -1;
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return report_error(err_fd, "set no_new_privs"), -1;
-  return 0;
+  if (mkdir_p(cfg->workdir, 0755) < 0) return report_error(err_fd, "create workdir %s", cfg->workdir), -1;
+  if (cfg->readonly && !strcmp(cfg->readonly, "1") && make_root_readonly(err_fd) < 0) return -1;
+  return enter_workdir(err_fd, cfg->workdir);
 }
 
 /* ------------------------------------------------------- init (PID 1) */
@@ -428,6 +396,17 @@ void exec_workload(struct config *cfg) {
   errno = saw_eacces ? EACCES : ENOENT;
 }
 
+/*
+ * The mask a workload starts with is empty, not the one the shim inherited: the JVM that starts
+ * the shim blocks SIGQUIT in its threads, and a workload with SIGQUIT blocked could not be
+ * stopped with it.
+ */
+void unblock_all_signals(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 void reset_signals(void) {
   for (int s = 1; s < NSIG; s++)
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
@@ -437,18 +416,20 @@ void reset_signals(void) {
  * Forks and execs the workload as its user; returns its pid once the exec has succeeded (a
  * CLOEXEC pipe closes on exec, or carries {stage, errno} when it failed), or -1 after reporting.
  */
-static pid_t spawn_workload(struct config *cfg, const struct user_ids *user, int status_fd,
-                            const sigset_t *old_mask) {
+static pid_t spawn_workload(struct config *cfg, const struct user_ids *user, int status_fd) {
   int ep[2];
   if (pipe2(ep, O_CLOEXEC) < 0) return report_error(status_fd, "pipe"), -1;
   pid_t child = fork();
   if (child < 0) return report_error(status_fd, "fork workload"), -1;
   if (child == 0) {
     close(ep[0]);
-    sigprocmask(SIG_SETMASK, old_mask, NULL);
+    unblock_all_signals();
     setsid();
     int failure[2] = {0, 0};
-    if (become_user(user) < 0) {
+    if (become_user(user) < 0 || finish_privileges(2, capability_set(cfg)) < 0) {
+      failure[1] = errno;
+    } else if (install_seccomp(2, capability_set(cfg)) < 0) {
+      failure[0] = 2;
       failure[1] = errno;
     } else {
       exec_workload(cfg);
@@ -465,7 +446,9 @@ static pid_t spawn_workload(struct config *cfg, const struct user_ids *user, int
   close(ep[0]);
   if (n == (ssize_t)sizeof failure) {
     errno = failure[1];
-    if (failure[0])
+    if (failure[0] == 2)
+      report_error(status_fd, "install seccomp filter");
+    else if (failure[0])
       report_error(status_fd, "exec %s", cfg->argv[0]);
     else
       report_error(status_fd, "switch to user %s", cfg->user ? cfg->user : "0");
@@ -505,22 +488,24 @@ static int init_main(void *arg) {
   if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(a->log_fd, 1) < 0 || dup2(a->log_fd, 2) < 0)
     return report_error(a->status_fd, "redirect stdio"), 1;
   /* Only 0-2 reach the workload; init itself keeps the status pipe until exec closes it. */
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    for (int fd = 3; fd < 65536; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
-  if (drop_privileges(a->status_fd) < 0) _exit(1);
+  cloexec_above_stdio();
+  if (drop_privileges(a->status_fd, capability_set(cfg)) < 0) _exit(1);
   struct user_ids user;
   if (resolve_user(cfg->user, &user, a->status_fd) < 0) _exit(1);
   default_home(cfg, &user);
 
-  sigset_t set, old;
+  sigset_t set;
+  /* Every signal a stop signal may be, except those the kernel raises for PID 1's own faults. */
   sigemptyset(&set);
-  int fwd[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-  for (size_t i = 0; i < sizeof fwd / sizeof *fwd; i++) sigaddset(&set, fwd[i]);
-  sigaddset(&set, SIGCHLD);
+  for (int s = 1; s < 32; s++)
+    if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE && s != SIGTRAP &&
+        s != SIGSYS)
+      sigaddset(&set, s);
   /* Blocked signals reach PID 1 even without a handler; sigwaitinfo collects them. */
-  sigprocmask(SIG_BLOCK, &set, &old);
-  pid_t child = spawn_workload(cfg, &user, a->status_fd, &old);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  pid_t child = spawn_workload(cfg, &user, a->status_fd);
   if (child < 0) _exit(127);
+  finish_privileges(a->status_fd, capability_set(cfg)); /* init never switches users again */
   write_all(a->status_fd, "ready\n", 6);
 
   int status = supervise(child, &set);
@@ -695,6 +680,8 @@ static int shim_run(const char *state_dir) {
 }
 
 int main(int argc, char **argv) {
+  /* The shims that enter containers run from a sealed copy (CVE-2019-5736). */
+  if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "exec")) && reexec_sealed(argv) < 0) return 126;
   if (argc == 3 && !strcmp(argv[1], "run")) return shim_run(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "layer-fixup")) return layer_fixup(argv[2]);
   if (argc == 2 && !strcmp(argv[1], "exec")) return shim_exec(-1);

@@ -46,6 +46,7 @@
 
 struct config {
   char *hostname, *rootfs, *upper, *work, *workdir, *log, *netns, *pid, *timeout_ms, *user;
+  char *caps, *readonly; /* capability set (hex mask); "1": read-only root */
   char *mount[256]; /* "ro|rw\nTARGET\nSOURCE" */
   int nmount;
   int mount_fd[256]; /* detached clones of the sources (open_tree), taken while the host root is visible */
@@ -64,9 +65,18 @@ void report_error(int fd, const char *fmt, ...) __attribute__((format(printf, 2,
 char *read_file(const char *path, size_t *len_out);
 void parse_records(char *buf, size_t len, struct config *cfg);
 int join_cgroups(struct config *cfg, pid_t pid, int err_fd);
-int drop_privileges(int err_fd);
+/* orch-shim-harden.c */
+unsigned long long capability_set(const struct config *cfg);
+int drop_privileges(int err_fd, unsigned long long keep);
+int finish_privileges(int err_fd, unsigned long long keep);
+int install_seccomp(int err_fd, unsigned long long caps);
+int reexec_sealed(char **argv);
+int enter_workdir(int err_fd, const char *workdir);
+int make_root_readonly(int err_fd);
+void cloexec_above_stdio(void);
 void exec_workload(struct config *cfg);
 void reset_signals(void);
+void unblock_all_signals(void);
 
 struct user_ids {
   uid_t uid;

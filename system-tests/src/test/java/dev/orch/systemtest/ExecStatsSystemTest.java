@@ -89,6 +89,31 @@ class ExecStatsSystemTest {
   }
 
   @Test
+  void hardeningOptionsReachTheContainer() {
+    SingleNode.Ctl bad = orch.ctl("service", "create", "-d", "--name", "badcap", "--cap-add", "FLY", "busybox", "true");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().startsWith("error: unknown capability \"FLY\" in --cap-add"), bad.err());
+    assertTrue(orch.ctl("service", "ls").out().lines().noneMatch(l -> l.contains("badcap")), "nothing created");
+    SingleNode.Ctl badSignal = orch.ctl("service", "create", "-d", "--stop-signal", "SIGNOPE", "busybox", "true");
+    assertEquals(1, badSignal.exit());
+    assertTrue(badSignal.err().startsWith("error: invalid --stop-signal \"SIGNOPE\""), badSignal.err());
+
+    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "hard", "--cap-drop", "ALL", "--cap-add", "CHOWN",
+        "--read-only", "--user", "nobody", "busybox", "sleep", "100000");
+    assertEquals(0, r.exit(), r.err());
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> orch.running("hard").size() == 1);
+      String id = orch.running("hard").get(0).getMeta().getId();
+      SingleNode.Ctl probe = orch.ctl("exec", id, "sh", "-c",
+          "grep CapBnd /proc/1/status; id -un; touch /x 2>&1 | grep -o Read-only");
+      assertEquals(0, probe.exit(), probe.err());
+      assertEquals("CapBnd:\t0000000000000001\nnobody\nRead-only\n", probe.out());
+    } finally {
+      orch.ctl("service", "rm", "hard");
+    }
+  }
+
+  @Test
   void statsReportWhatTheTasksCgroupSays() throws Exception {
     TaskStats s = orch.control().stats(StatsRequest.newBuilder().setService("probe").build()).getStats(0);
     int pid = task.getStatus().getPid();

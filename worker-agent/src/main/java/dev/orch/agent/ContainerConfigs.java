@@ -1,5 +1,6 @@
 package dev.orch.agent;
 
+import dev.orch.agent.runtime.Capabilities;
 import dev.orch.agent.runtime.ContainerConfig;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.Image;
@@ -47,7 +48,10 @@ final class ContainerConfigs {
         env.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue()).toList(),
         workdir,
         new ContainerConfig.ResourceLimits(limits.getMemoryBytes(), limits.getNanoCpus(), limits.getPids()),
-        logFile);
+        logFile, null, List.of(),
+        spec.getUser().isEmpty() ? ic.getUser() : spec.getUser(),
+        new ContainerConfig.Hardening(Capabilities.boundingSet(spec.getCapAddList(), spec.getCapDropList()),
+            spec.getReadOnly()));
   }
 
   private static void put(Map<String, String> env, String entry) {

@@ -6,12 +6,14 @@ import dev.orch.agent.image.RegistryClient;
 import dev.orch.agent.runtime.Container;
 import dev.orch.agent.runtime.ContainerConfig;
 import dev.orch.agent.runtime.ContainerException;
+import dev.orch.agent.runtime.Signals;
 import dev.orch.proto.Image;
 import dev.orch.proto.RegistryAuth;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -208,7 +210,7 @@ final class TaskController {
       if (c != null && exit == null) {
         if (!stopping) {
           stopping = true;
-          c.stop(ctx.stopGrace);
+          stopContainer(c, t);
         }
         return false; // onExit schedules the next step
       }
@@ -228,6 +230,17 @@ final class TaskController {
       }
     }
     return false;
+  }
+
+  /** The service's stop signal, else the image's STOPSIGNAL, else SIGTERM; its grace period, else the node's. */
+  private void stopContainer(Container c, Task t) {
+    var spec = t.getSpec().getContainer();
+    Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
+    String named = !spec.getStopSignal().isEmpty() ? spec.getStopSignal()
+        : image != null ? image.getConfig().getStopSignal() : "";
+    int signal = named.isEmpty() ? Signals.SIGTERM : Signals.number(named);
+    Duration grace = spec.hasStopGracePeriodMs() ? Duration.ofMillis(spec.getStopGracePeriodMs()) : ctx.stopGrace;
+    c.stop(signal > 0 ? signal : Signals.SIGTERM, grace);
   }
 
   private void advance(TaskState next, String message) {

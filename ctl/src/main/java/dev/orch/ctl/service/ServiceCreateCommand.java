@@ -104,6 +104,9 @@ final class ServiceCreateCommand implements Callable<Integer> {
     @Mixin
     ServiceLifecycleOptions lifecycle;
 
+    @Mixin
+    ContainerRuntimeOptions runtime;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image reference, e.g. busybox:latest.")
     String image;
 
@@ -165,6 +168,7 @@ final class ServiceCreateCommand implements Callable<Integer> {
         if (workdir != null) {
             container.setWorkdir(workdir);
         }
+        runtime.applyTo(container);
         ServiceMode serviceMode = mode == null ? ServiceMode.MODE_REPLICATED : PlacementOptions.mode(mode);
         boolean global = serviceMode == ServiceMode.MODE_GLOBAL || serviceMode == ServiceMode.MODE_GLOBAL_JOB;
         if (global && replicas != null) {

@@ -40,6 +40,7 @@ public final class ServiceSpecValidator {
         throw invalid("invalid environment entry \"" + e + "\": use KEY=VALUE");
       }
     }
+    RuntimeSpecValidator.validate(spec.getContainer());
     checkResources("limit", spec.getLimits());
     checkResources("reservation", spec.getReservations());
     checkMode(spec);

@@ -107,9 +107,22 @@ final class OciDocuments {
         .setUser(c.path("User").asText(""))
         .setOs(os)
         .setArchitecture(arch)
+        .setStopSignal(c.path("StopSignal").asText(""))
+        .setHealthcheck(healthcheck(c.path("Healthcheck")))
         .build();
     JsonNode diffIds = doc.path("rootfs").path("diff_ids");
     return new Config(config, diffIds.isArray() ? diffIds.size() : -1);
+  }
+
+  /** Docker's HEALTHCHECK in an image config: durations in nanoseconds. */
+  private static dev.orch.proto.HealthConfig healthcheck(JsonNode h) {
+    return dev.orch.proto.HealthConfig.newBuilder()
+        .addAllTest(strings(h.path("Test")))
+        .setIntervalMs(h.path("Interval").asLong(0) / 1_000_000)
+        .setTimeoutMs(h.path("Timeout").asLong(0) / 1_000_000)
+        .setStartPeriodMs(h.path("StartPeriod").asLong(0) / 1_000_000)
+        .setRetries(h.path("Retries").asInt(0))
+        .build();
   }
 
   private static List<String> strings(JsonNode array) {

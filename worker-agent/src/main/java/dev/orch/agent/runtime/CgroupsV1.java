@@ -17,8 +17,19 @@ import java.util.Set;
  */
 public final class CgroupsV1 implements Cgroups {
 
-  /** memory, cpu and pids carry limits; cpuacct is joined so usage can be read later. */
-  static final Set<String> CONTROLLERS = Set.of("memory", "cpu", "cpuacct", "pids");
+  /**
+   * memory, cpu and pids carry limits; cpuacct is joined so usage can be read later; devices
+   * holds the device allow-list.
+   */
+  static final Set<String> CONTROLLERS = Set.of("memory", "cpu", "cpuacct", "pids", "devices");
+
+  /**
+   * Docker's device allow-list: the harmless character devices of the minimal /dev, terminals,
+   * and mknod (not use) of anything; everything else is refused even to a process that has or
+   * makes a node for it.
+   */
+  static final List<String> ALLOWED_DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+      "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm");
 
   private final Map<String, Path> mounts;
   private final String scope;
@@ -52,6 +63,13 @@ public final class CgroupsV1 implements Cgroups {
       write(dir("cpu", id).resolve("cpu.cfs_quota_us"), Cgroups.cpuQuotaUs(limits.nanoCpus()));
     }
     write(dir("pids", id).resolve("pids.max"), Cgroups.pidsMax(limits));
+    if (mounts.containsKey("devices")) {
+      Path devices = dir("devices", id);
+      Files.writeString(devices.resolve("devices.deny"), "a");
+      for (String rule : ALLOWED_DEVICES) {
+        Files.writeString(devices.resolve("devices.allow"), rule);
+      }
+    }
     return procs;
   }
 
@@ -145,7 +163,7 @@ public final class CgroupsV1 implements Cgroups {
 
   private List<Path> dirs(String id) {
     Set<Path> dirs = new LinkedHashSet<>();
-    for (String controller : List.of("memory", "cpu", "cpuacct", "pids")) {
+    for (String controller : List.of("memory", "cpu", "cpuacct", "pids", "devices")) {
       if (mounts.containsKey(controller)) {
         dirs.add(dir(controller, id));
       }

@@ -14,7 +14,12 @@ public interface Container {
   CompletableFuture<ExitStatus> exited();
 
   /** Sends SIGTERM, then SIGKILL after {@code grace}; returns without waiting. */
-  void stop(Duration grace);
+  default void stop(Duration grace) {
+    stop(Signals.SIGTERM, grace);
+  }
+
+  /** Sends {@code signal} (to the container's init, which forwards it), then SIGKILL after {@code grace}. */
+  void stop(int signal, Duration grace);
 
   /** Exit status of a container: the workload's exit code, or the signal that killed it. */
   record ExitStatus(int exitCode, int signal, String message) {

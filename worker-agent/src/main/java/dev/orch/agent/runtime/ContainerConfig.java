@@ -19,6 +19,7 @@ import java.util.List;
  * @param mounts host paths bind-mounted into the container (volumes, /etc/resolv.conf)
  * @param user who the workload runs as: "name", "uid", "name:group" or "uid:gid", resolved in
  *     the image's /etc/passwd and /etc/group; empty for root
+ * @param hardening capabilities and read-only root; {@link Hardening#DEFAULT} is Docker's defaults
  */
 public record ContainerConfig(
     String id,
@@ -31,7 +32,15 @@ public record ContainerConfig(
     Path logFile,
     Path networkNamespace,
     List<BindMount> mounts,
-    String user) {
+    String user,
+    Hardening hardening) {
+
+  /** Without hardening options: Docker's default capabilities, a writable root. */
+  public ContainerConfig(
+      String id, String hostname, List<Path> layers, List<String> argv, List<String> env, String workdir,
+      ResourceLimits limits, Path logFile, Path networkNamespace, List<BindMount> mounts, String user) {
+    this(id, hostname, layers, argv, env, workdir, limits, logFile, networkNamespace, mounts, user, Hardening.DEFAULT);
+  }
 
   /** A container in its own new network namespace, without bind mounts. */
   public ContainerConfig(
@@ -43,6 +52,17 @@ public record ContainerConfig(
   public ContainerConfig {
     mounts = mounts == null ? List.of() : List.copyOf(mounts);
     user = user == null ? "" : user;
+    hardening = hardening == null ? Hardening.DEFAULT : hardening;
+  }
+
+  /**
+   * @param capabilities the bounding (and effective) capability set, bit N = capability N
+   *     ({@link Capabilities#boundingSet})
+   * @param readOnlyRootfs mount the root filesystem read-only (/dev, /proc, /dev/shm and mounts
+   *     keep their own modes)
+   */
+  public record Hardening(long capabilities, boolean readOnlyRootfs) {
+    public static final Hardening DEFAULT = new Hardening(Capabilities.boundingSet(List.of(), List.of()), false);
   }
 
   /** memoryBytes and nanoCpus of 0 mean unlimited; pids of 0 means the runtime default. */

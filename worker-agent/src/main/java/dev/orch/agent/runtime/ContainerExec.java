@@ -35,9 +35,9 @@ final class ContainerExec {
   }
 
   /** Runs {@code argv} as {@code user} (the container's, so a probe sees what the workload sees). */
-  ExecResult run(long initPid, List<Path> cgroupProcs, String user, List<String> argv, List<String> env,
-      String workdir, Duration timeout) throws IOException, ContainerException {
-    ByteArrayOutputStream records = records(initPid, cgroupProcs, user, argv, env, workdir);
+  ExecResult run(Target target, List<String> argv, List<String> env, String workdir, Duration timeout)
+      throws IOException, ContainerException {
+    ByteArrayOutputStream records = records(target, argv, env, workdir);
     record(records, "timeout_ms", Long.toString(Math.max(1, timeout.toMillis())));
     Process p = new ProcessBuilder(shim.toString(), "exec").start();
     ScheduledFuture<?> backstop = timer.schedule(
@@ -65,9 +65,9 @@ final class ContainerExec {
    * Starts {@code argv} in the container without a timeout; the process's stdin reaches the
    * command, its stdout carries the command's merged output, its exit code is the command's.
    */
-  Process start(long initPid, List<Path> cgroupProcs, String user, List<String> argv, List<String> env,
-      String workdir) throws IOException, ContainerException {
-    byte[] records = records(initPid, cgroupProcs, user, argv, env, workdir).toByteArray();
+  Process start(Target target, List<String> argv, List<String> env, String workdir)
+      throws IOException, ContainerException {
+    byte[] records = records(target, argv, env, workdir).toByteArray();
     Process p = new ProcessBuilder(shim.toString(), "exec", Integer.toString(records.length))
         .redirectErrorStream(true).start();
     p.getOutputStream().write(records);
@@ -75,14 +75,24 @@ final class ContainerExec {
     return p;
   }
 
-  private static ByteArrayOutputStream records(long initPid, List<Path> cgroupProcs, String user, List<String> argv,
-      List<String> env, String workdir) throws ContainerException {
+  /**
+   * The container a command joins.
+   *
+   * @param caps its capability set (hex mask as in its shim config; empty for the default)
+   */
+  record Target(long initPid, List<Path> cgroupProcs, String user, String caps) {}
+
+  private static ByteArrayOutputStream records(Target target, List<String> argv, List<String> env, String workdir)
+      throws ContainerException {
     ByteArrayOutputStream records = new ByteArrayOutputStream();
-    record(records, "pid", Long.toString(initPid));
-    if (!user.isEmpty()) {
-      record(records, "user", user);
+    record(records, "pid", Long.toString(target.initPid()));
+    if (!target.user().isEmpty()) {
+      record(records, "user", target.user());
     }
-    for (Path procs : cgroupProcs) {
+    if (!target.caps().isEmpty()) {
+      record(records, "caps", target.caps());
+    }
+    for (Path procs : target.cgroupProcs()) {
       record(records, "cgroup", procs.toString());
     }
     record(records, "workdir", workdir == null || workdir.isEmpty() ? "/" : workdir);

@@ -55,17 +55,38 @@ final class LinuxContainer implements Container {
   }
 
   @Override
-  public void stop(Duration grace) {
+  public void stop(int signal, Duration grace) {
     if (exited.isDone() || init.isEmpty()) {
       return;
     }
-    if (grace.isZero() || grace.isNegative()) {
+    if (grace.isZero() || grace.isNegative() || signal == Signals.SIGKILL) {
       kill();
       return;
     }
-    init.get().destroy();
+    if (signal == Signals.SIGTERM) {
+      init.get().destroy();
+    } else {
+      signal(signal);
+    }
     ScheduledFuture<?> escalation = timer.schedule(this::kill, grace.toNanos(), TimeUnit.NANOSECONDS);
     exited.whenComplete((status, error) -> escalation.cancel(false));
+  }
+
+  /**
+   * Java sends only SIGTERM and SIGKILL, so other signals go through kill(1); the handle is
+   * checked first, so a pid reused after the init died is never signalled (the grace period's
+   * SIGKILL follows either way).
+   */
+  private void signal(int signal) {
+    if (!init.get().isAlive()) {
+      return;
+    }
+    try {
+      new ProcessBuilder("kill", "-" + signal, Integer.toString(pid))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (java.io.IOException e) {
+      init.get().destroy(); // no kill(1): SIGTERM rather than nothing
+    }
   }
 
   /** SIGKILL to the init; the kernel then kills every process of the pid namespace. */

@@ -301,8 +301,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
       throw new ContainerException("exec in " + id + ": no command");
     }
     try {
-      String user = ShimConfig.read(ContainerDirs.of(containersRoot, id).config(), "user");
-      return exec.run(container.pid(), cgroups.procsFiles(id), user, argv, env, workdir, timeout);
+      return exec.run(target(id, container, ""), argv, env, workdir, timeout);
     } catch (IOException e) {
       throw new ContainerException("exec in " + id + ": " + e.getMessage(), e);
     }
@@ -329,11 +328,17 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
       List<String> env = new ArrayList<>(ShimConfig.readAll(config, "env"));
       env.addAll(extraEnv);
       String dir = workdir.isEmpty() ? ShimConfig.read(config, "workdir") : workdir;
-      String as = user.isEmpty() ? ShimConfig.read(config, "user") : user;
-      return exec.start(container.pid(), cgroups.procsFiles(id), as, argv, env, dir);
+      return exec.start(target(id, container, user), argv, env, dir);
     } catch (IOException e) {
       throw new ContainerException("exec in " + id + ": " + e.getMessage(), e);
     }
+  }
+
+  /** What an exec joins: the container's init, cgroups, capabilities and user (unless {@code user}). */
+  private ContainerExec.Target target(String id, LinuxContainer container, String user) throws IOException {
+    Path config = ContainerDirs.of(containersRoot, id).config();
+    return new ContainerExec.Target(container.pid(), cgroups.procsFiles(id),
+        user.isEmpty() ? ShimConfig.read(config, "user") : user, ShimConfig.read(config, "caps"));
   }
 
   /** What the container uses now (for stats); fails once it has been removed. */

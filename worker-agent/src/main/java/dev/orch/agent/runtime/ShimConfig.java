@@ -12,7 +12,8 @@ import java.util.List;
  * Writes the shim's {@code config}: NUL-terminated {@code key=value} records, so values (argv,
  * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, netns and
  * user (optional), and repeated lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs
- * file), mount ("ro|rw\nTARGET\nSOURCE"), arg, env.
+ * file), mount ("ro|rw\nTARGET\nSOURCE"), arg, env; caps (the capability set, hex bit mask) and
+ * readonly ("1": read-only root).
  */
 final class ShimConfig {
 
@@ -44,6 +45,10 @@ final class ShimConfig {
     }
     if (!config.user().isEmpty()) {
       c.put("user", config.user());
+    }
+    c.put("caps", Long.toHexString(config.hardening().capabilities()));
+    if (config.hardening().readOnlyRootfs()) {
+      c.put("readonly", "1");
     }
     if (config.networkNamespace() != null) {
       c.put("netns", config.networkNamespace().toAbsolutePath().toString());
