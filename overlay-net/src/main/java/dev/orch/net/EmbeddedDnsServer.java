@@ -1,6 +1,7 @@
 package dev.orch.net;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,7 +10,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.dns.DatagramDnsQuery;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
 import io.netty.handler.codec.dns.DatagramDnsQueryEncoder;
@@ -17,13 +20,19 @@ import io.netty.handler.codec.dns.DatagramDnsResponse;
 import io.netty.handler.codec.dns.DatagramDnsResponseDecoder;
 import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
 import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DefaultDnsResponse;
+import io.netty.handler.codec.dns.DnsMessage;
 import io.netty.handler.codec.dns.DnsOpCode;
+import io.netty.handler.codec.dns.DnsQuery;
 import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRawRecord;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponse;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
+import io.netty.handler.codec.dns.TcpDnsQueryDecoder;
+import io.netty.handler.codec.dns.TcpDnsResponseEncoder;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -39,7 +48,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The DNS server containers use (UDP). It listens on addresses the node gives it (each network's
+ * The DNS server containers use (UDP and TCP). It listens on addresses the node gives it (each network's
  * gateway; never 0.0.0.0), answers A queries for names in the asker's networks from {@link DnsNames}
  * (TTL 0: tasks come and go) and forwards every other query to the node's resolvers, relaying the
  * answer under the asker's query id. Everything runs on one Netty event loop thread, so the pending
@@ -51,12 +60,12 @@ public final class EmbeddedDnsServer implements AutoCloseable {
   private final DnsNames names;
   private final List<InetSocketAddress> upstreams;
   private final EventLoopGroup group = new NioEventLoopGroup(1);
-  private final Map<InetSocketAddress, Channel> listeners = new HashMap<>();
+  private final Map<InetSocketAddress, List<Channel>> listeners = new HashMap<>();
   private final Map<Integer, Pending> pending = new HashMap<>();
   private final Random ids;
   private final Channel upstream;
 
-  private record Pending(Channel listener, DatagramDnsQuery query, ScheduledFuture<?> timeout) {}
+  private record Pending(Asker asker, DnsQuery query, ScheduledFuture<?> timeout) {}
 
   /**
    * @param upstreams resolvers unknown names go to, in order of preference (the first is used)
@@ -92,25 +101,39 @@ public final class EmbeddedDnsServer implements AutoCloseable {
     return out;
   }
 
-  /** Starts answering on {@code address:port} (port 0 picks one); returns the bound address. */
+  /**
+   * Starts answering on {@code address:port}, UDP and TCP (port 0 picks one for both); returns the
+   * bound address.
+   */
   public synchronized InetSocketAddress listen(String address, int port) throws NetworkException {
     InetSocketAddress want = new InetSocketAddress(address, port);
-    Channel existing = listeners.get(want);
+    List<Channel> existing = listeners.get(want);
     if (existing != null) {
-      return (InetSocketAddress) existing.localAddress();
+      return (InetSocketAddress) existing.get(0).localAddress();
     }
+    Channel udp = null;
     try {
-      Channel ch = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+      udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
           .handler(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel c) {
-              c.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new QueryHandler());
+              c.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new UdpQueryHandler());
             }
           }).bind(want).sync().channel();
-      InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
-      listeners.put(port == 0 ? bound : want, ch);
+      InetSocketAddress bound = (InetSocketAddress) udp.localAddress();
+      Channel tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel c) {
+              c.pipeline().addLast(new TcpDnsQueryDecoder(), new TcpDnsResponseEncoder(), new TcpQueryHandler());
+            }
+          }).bind(bound).sync().channel();
+      listeners.put(port == 0 ? bound : want, List.of(udp, tcp));
       return bound;
     } catch (Exception e) {
+      if (udp != null) {
+        udp.close();
+      }
       throw new NetworkException("cannot listen for DNS on " + address + ":" + port + ": " + e.getMessage()
           + " (the address must be on one of this node's interfaces)", e);
     }
@@ -118,56 +141,136 @@ public final class EmbeddedDnsServer implements AutoCloseable {
 
   /** Stops answering on an address {@link #listen} returned. */
   public synchronized void unlisten(InetSocketAddress address) {
-    Channel ch = listeners.remove(address);
-    if (ch != null) {
-      ch.close().syncUninterruptibly();
+    List<Channel> chs = listeners.remove(address);
+    if (chs != null) {
+      chs.forEach(ch -> ch.close().syncUninterruptibly());
     }
   }
 
   @Override
   public synchronized void close() {
-    listeners.values().forEach(Channel::close);
+    listeners.values().forEach(chs -> chs.forEach(Channel::close));
     listeners.clear();
     upstream.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  private final class QueryHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
+  /** Where an answer goes: the asker's UDP socket or its TCP connection. */
+  private interface Asker {
+    InetAddress source();
+
+    DnsResponse response(int id, DnsOpCode op, DnsResponseCode code);
+
+    /** The largest answer the asker takes; longer ones are cut and flagged truncated. */
+    int maxSize();
+
+    void send(DnsResponse r);
+  }
+
+  private final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
-      DnsQuestion q = query.recordAt(DnsSection.QUESTION);
-      if (q == null || query.opCode() != DnsOpCode.QUERY) {
-        reply(ctx.channel(), query, DnsResponseCode.FORMERR, List.of());
-        return;
-      }
-      List<Inet4Address> hits = names.lookup(query.sender().getAddress(), q.name());
-      if (!hits.isEmpty()) {
-        // a known name: A records, and an empty answer to other types so nobody asks upstream
-        reply(ctx.channel(), query, DnsResponseCode.NOERROR, q.type() == DnsRecordType.A ? hits : List.of());
-      } else {
-        forward(ctx.channel(), query);
-      }
+      int max = udpLimit(query);
+      answer(query, new Asker() {
+        @Override
+        public InetAddress source() {
+          return query.sender().getAddress();
+        }
+
+        @Override
+        public DnsResponse response(int id, DnsOpCode op, DnsResponseCode code) {
+          return new DatagramDnsResponse(query.recipient(), query.sender(), id, op, code);
+        }
+
+        @Override
+        public int maxSize() {
+          return max;
+        }
+
+        @Override
+        public void send(DnsResponse r) {
+          ctx.channel().writeAndFlush(r);
+        }
+      });
     }
   }
 
-  private void reply(Channel ch, DatagramDnsQuery query, DnsResponseCode code, List<Inet4Address> answers) {
-    DatagramDnsResponse r = new DatagramDnsResponse(query.recipient(), query.sender(), query.id(), DnsOpCode.QUERY, code);
+  private final class TcpQueryHandler extends SimpleChannelInboundHandler<DnsQuery> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DnsQuery query) {
+      InetAddress source = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+      answer(query, new Asker() {
+        @Override
+        public InetAddress source() {
+          return source;
+        }
+
+        @Override
+        public DnsResponse response(int id, DnsOpCode op, DnsResponseCode code) {
+          return new DefaultDnsResponse(id, op, code);
+        }
+
+        @Override
+        public int maxSize() {
+          return 65535;
+        }
+
+        @Override
+        public void send(DnsResponse r) {
+          ctx.writeAndFlush(r);
+        }
+      });
+    }
+  }
+
+  /** 512 bytes, or what the asker's EDNS OPT record offers. */
+  private static int udpLimit(DnsQuery query) {
+    for (int i = 0; i < query.count(DnsSection.ADDITIONAL); i++) {
+      DnsRecord r = query.recordAt(DnsSection.ADDITIONAL, i);
+      if (r.type() == DnsRecordType.OPT) {
+        return Math.max(512, Math.min(4096, r.dnsClass()));
+      }
+    }
+    return 512;
+  }
+
+  private void answer(DnsQuery query, Asker asker) {
+    DnsQuestion q = query.recordAt(DnsSection.QUESTION);
+    if (q == null || query.opCode() != DnsOpCode.QUERY) {
+      reply(asker, query, DnsResponseCode.FORMERR, List.of());
+      return;
+    }
+    List<Inet4Address> hits = names.lookup(asker.source(), q.name());
+    if (!hits.isEmpty()) {
+      // a known name: A records, and an empty answer to other types so nobody asks upstream
+      reply(asker, query, DnsResponseCode.NOERROR, q.type() == DnsRecordType.A ? hits : List.of());
+    } else {
+      forward(asker, query);
+    }
+  }
+
+  private void reply(Asker asker, DnsQuery query, DnsResponseCode code, List<Inet4Address> answers) {
+    DnsResponse r = asker.response(query.id(), DnsOpCode.QUERY, code);
     r.setRecursionDesired(query.isRecursionDesired()).setRecursionAvailable(true);
     DnsQuestion q = query.recordAt(DnsSection.QUESTION);
     if (q != null) {
       r.setAuthoritativeAnswer(!answers.isEmpty());
       r.addRecord(DnsSection.QUESTION, q);
-      for (Inet4Address a : answers) {
+      // header 12, question name + 4, each A record name + 14 (names are written uncompressed)
+      int nameBytes = q.name().length() + 2;
+      int room = (asker.maxSize() - 12 - nameBytes - 4) / (nameBytes + 14);
+      for (int i = 0; i < answers.size() && i < room; i++) {
         r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(q.name(), DnsRecordType.A, 0,
-            Unpooled.wrappedBuffer(a.getAddress())));
+            Unpooled.wrappedBuffer(answers.get(i).getAddress())));
       }
+      r.setTruncated(answers.size() > room);
     }
-    ch.writeAndFlush(r);
+    asker.send(r);
   }
 
-  private void forward(Channel listener, DatagramDnsQuery query) {
+  private void forward(Asker asker, DnsQuery query) {
     if (upstreams.isEmpty() || pending.size() >= 60000) {
-      reply(listener, query, DnsResponseCode.SERVFAIL, List.of());
+      reply(asker, query, DnsResponseCode.SERVFAIL, List.of());
       return;
     }
     int id;
@@ -184,36 +287,36 @@ public final class EmbeddedDnsServer implements AutoCloseable {
     ScheduledFuture<?> timeout = upstream.eventLoop().schedule(() -> {
       Pending p = pending.remove(key);
       if (p != null) {
-        reply(p.listener(), p.query(), DnsResponseCode.SERVFAIL, List.of());
+        reply(p.asker(), p.query(), DnsResponseCode.SERVFAIL, List.of());
         p.query().release();
       }
     }, FORWARD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    pending.put(id, new Pending(listener, query, timeout));
+    pending.put(id, new Pending(asker, query, timeout));
     upstream.writeAndFlush(out);
   }
 
   private final class UpstreamHandler extends SimpleChannelInboundHandler<DatagramDnsResponse> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsResponse answer) {
-      Pending p = pending.remove(answer.id());
+      Pending p = pending.get(answer.id());
       if (p == null || !upstreams.contains(answer.sender())) {
         return;
       }
+      pending.remove(answer.id());
       p.timeout().cancel(false);
-      DatagramDnsQuery q = p.query();
-      DatagramDnsResponse r = new DatagramDnsResponse(q.recipient(), q.sender(), q.id(), answer.opCode(), answer.code());
+      DnsQuery q = p.query();
+      DnsResponse r = p.asker().response(q.id(), answer.opCode(), answer.code());
       r.setRecursionDesired(answer.isRecursionDesired()).setRecursionAvailable(answer.isRecursionAvailable())
           .setTruncated(answer.isTruncated()).setAuthoritativeAnswer(answer.isAuthoritativeAnswer());
       for (DnsSection s : DnsSection.values()) {
         copy(answer, r, s);
       }
-      p.listener().writeAndFlush(r);
+      p.asker().send(r);
       q.release();
     }
   }
 
-  private static void copy(io.netty.handler.codec.dns.DnsMessage from, io.netty.handler.codec.dns.DnsMessage to,
-      DnsSection section) {
+  private static void copy(DnsMessage from, DnsMessage to, DnsSection section) {
     for (int i = 0; i < from.count(section); i++) {
       DnsRecord rec = from.recordAt(section, i);
       to.addRecord(section, rec instanceof DnsRawRecord raw ? raw.retainedDuplicate() : rec);

@@ -1,6 +1,16 @@
 package dev.orch.net;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.dns.DefaultDnsQuery;
+import io.netty.handler.codec.dns.DnsQuery;
+import io.netty.handler.codec.dns.DnsResponse;
+import io.netty.handler.codec.dns.TcpDnsQueryEncoder;
+import io.netty.handler.codec.dns.TcpDnsResponseDecoder;
+import java.io.DataInputStream;
+import java.net.Socket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -27,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 
 /** A Netty DNS client bound to one source address, for tests. */
 final class DnsClient implements AutoCloseable {
-  record Answer(String code, int id, List<String> addresses) {}
+  record Answer(String code, int id, List<String> addresses, boolean truncated) {}
 
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final Channel channel;
@@ -43,14 +53,7 @@ final class DnsClient implements AutoCloseable {
                 new SimpleChannelInboundHandler<DatagramDnsResponse>() {
                   @Override
                   protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsResponse r) throws Exception {
-                    List<String> ips = new ArrayList<>();
-                    for (int i = 0; i < r.count(DnsSection.ANSWER); i++) {
-                      DnsRawRecord rec = r.recordAt(DnsSection.ANSWER, i);
-                      byte[] b = new byte[rec.content().readableBytes()];
-                      rec.content().getBytes(rec.content().readerIndex(), b);
-                      ips.add(InetAddress.getByAddress(b).getHostAddress());
-                    }
-                    answers.add(new Answer(r.code().toString(), r.id(), ips));
+                    answers.add(answer(r));
                   }
                 });
           }
@@ -67,6 +70,48 @@ final class DnsClient implements AutoCloseable {
       throw new AssertionError("no DNS answer for " + name);
     }
     return a;
+  }
+
+  private static Answer answer(DnsResponse r) throws java.io.IOException {
+    List<String> ips = new ArrayList<>();
+    for (int i = 0; i < r.count(DnsSection.ANSWER); i++) {
+      DnsRawRecord rec = r.recordAt(DnsSection.ANSWER, i);
+      byte[] b = new byte[rec.content().readableBytes()];
+      rec.content().getBytes(rec.content().readerIndex(), b);
+      ips.add(InetAddress.getByAddress(b).getHostAddress());
+    }
+    return new Answer(r.code().toString(), r.id(), ips, r.isTruncated());
+  }
+
+  /** One query over a new TCP connection (encoded and decoded by Netty's TCP DNS codec). */
+  static Answer askTcp(InetSocketAddress server, String name, DnsRecordType type) throws Exception {
+    EmbeddedChannel encoder = new EmbeddedChannel(new TcpDnsQueryEncoder());
+    DnsQuery q = new DefaultDnsQuery(42).setRecursionDesired(true);
+    q.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(name, type));
+    encoder.writeOutbound(q);
+    ByteBuf out = Unpooled.buffer();
+    for (ByteBuf b; (b = encoder.readOutbound()) != null; b.release()) {
+      out.writeBytes(b);
+    }
+    try (Socket s = new Socket(server.getAddress(), server.getPort())) {
+      s.setSoTimeout(5000);
+      byte[] bytes = new byte[out.readableBytes()];
+      out.readBytes(bytes);
+      s.getOutputStream().write(bytes);
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      int len = in.readUnsignedShort();
+      byte[] body = new byte[len];
+      in.readFully(body);
+      EmbeddedChannel decoder = new EmbeddedChannel(new TcpDnsResponseDecoder());
+      ByteBuf framed = Unpooled.buffer().writeShort(len).writeBytes(body);
+      decoder.writeInbound(framed);
+      DnsResponse r = decoder.readInbound();
+      try {
+        return answer(r);
+      } finally {
+        r.release();
+      }
+    }
   }
 
   @Override

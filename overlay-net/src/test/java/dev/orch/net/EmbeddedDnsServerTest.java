@@ -1,6 +1,8 @@
 package dev.orch.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.dns.DnsRecordType;
 import java.net.InetSocketAddress;
@@ -69,6 +71,26 @@ class EmbeddedDnsServerTest {
     assertEquals("NXDomain(3)", b.code(), "a container not on the network does not see its names");
     assertEquals(1, b.id());
     assertEquals(2, upstream.queries());
+  }
+
+  @Test
+  void longAnswersAreCutOverUdpAndWholeOverTcp() throws Exception {
+    Map<String, String> tasks = new LinkedHashMap<>();
+    for (int i = 0; i < 60; i++) {
+      tasks.put("many." + i, "10.0.1." + (i + 10));
+    }
+    Map<String, List<String>> table = new HashMap<>();
+    DnsNames.serviceNames(table, "many", List.of(), null, tasks);
+    names.setNetworkNames("net1", table);
+    DnsClient.Answer udp = inNetwork.ask(address, "tasks.many.", DnsRecordType.A);
+    assertTrue(udp.truncated());
+    assertTrue(udp.addresses().size() < 60 && udp.addresses().size() > 10, udp.addresses().toString());
+    DnsClient.Answer tcp = DnsClient.askTcp(address, "tasks.many.", DnsRecordType.A);
+    assertFalse(tcp.truncated());
+    assertEquals(Set.copyOf(tasks.values()), Set.copyOf(tcp.addresses()));
+    assertEquals(42, tcp.id());
+    assertEquals(List.of("192.0.2.7"), DnsClient.askTcp(address, "example.org.", DnsRecordType.A).addresses(),
+        "forwarded for a TCP asker too");
   }
 
   @Test
