@@ -9,6 +9,10 @@ mvn -B -ntp install
 "$root/deploy/package-selftest.sh"   # the release archive: contents, launchers, install.sh
 if [[ $(id -u) -eq 0 ]]; then
   "$root/deploy/testbed/selftest.sh"
+  # A short fault campaign (5 runs, about 3 minutes): faults injected under load, then every
+  # run's history checked; a failed run keeps its history and logs in target/fault-campaign.
+  "$root/deploy/bin/orch-faults" --seed "${ORCH_FAULTS_SEED:-1}" --runs 5 \
+    --keep-failed "$root/system-tests/target/fault-campaign"
 else
-  echo "*** SKIPPED: testbed self-test needs root ***" >&2
+  echo "*** SKIPPED: testbed self-test and fault campaign need root ***" >&2
 fi

@@ -58,6 +58,7 @@ public final class ManagerNode implements AutoCloseable {
 
   private final boolean joining;
   private WorkerNode worker;
+  private final java.util.concurrent.atomic.AtomicBoolean joinRefused = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Completes when the cluster demotes this node. */
   public java.util.concurrent.CompletableFuture<dev.orch.proto.NodeRole> roleChange() {
@@ -145,7 +146,7 @@ public final class ManagerNode implements AutoCloseable {
     }
 
     if (joining) {
-      RaftJoin.start(identity, credentials, resources);
+      RaftJoin.start(identity, credentials, resources, joinRefused);
     }
     awaitClusterObject();
     long defaultPeriod = options.heartbeatPeriod().toMillis();
@@ -217,9 +218,14 @@ public final class ManagerNode implements AutoCloseable {
    * Serving before the cluster object exists would only answer "still starting": the first manager
    * waits for its bootstrap, a joining one for the state to reach it.
    */
+  /**
+   * Waits for the cluster state to reach this manager. A joining manager whose join is refused
+   * stops waiting: if it was demoted again before it joined, its agent must start to learn that
+   * and restart it as a worker.
+   */
   private void awaitClusterObject() {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(joining ? 60 : 15);
-    while (store.read(v -> v.cluster().isEmpty()) && System.nanoTime() < deadline) {
+    while (store.read(v -> v.cluster().isEmpty()) && !joinRefused.get() && System.nanoTime() < deadline) {
       try {
         Thread.sleep(20); // start-up wait for the first commit; bounded by the deadline
       } catch (InterruptedException e) {

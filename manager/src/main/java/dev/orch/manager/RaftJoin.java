@@ -20,14 +20,21 @@ final class RaftJoin {
 
   private RaftJoin() {}
 
-  static void start(NodeIdentity id, CertificateFiles.Credentials creds, List<AutoCloseable> resources) {
-    Thread t = new Thread(() -> run(id, creds), "raft-join");
+  /**
+   * Starts joining; {@code refused} is set when the cluster answers that this node is not a
+   * manager (it was demoted again before it joined, or the answering manager lags): the node
+   * should then not wait for the cluster state, so that its agent learns the role wanted.
+   */
+  static void start(NodeIdentity id, CertificateFiles.Credentials creds, List<AutoCloseable> resources,
+      java.util.concurrent.atomic.AtomicBoolean refused) {
+    Thread t = new Thread(() -> run(id, creds, refused), "raft-join");
     t.setDaemon(true);
     t.start();
     resources.add(t::interrupt);
   }
 
-  private static void run(NodeIdentity id, CertificateFiles.Credentials creds) {
+  private static void run(NodeIdentity id, CertificateFiles.Credentials creds,
+      java.util.concurrent.atomic.AtomicBoolean refused) {
     ManagedChannel ch = NettyChannelBuilder.forTarget(id.managerAddress())
         .sslContext(creds.client()).overrideAuthority(TlsContexts.MANAGER_AUTHORITY).build();
     try {
@@ -39,6 +46,9 @@ final class RaftJoin {
           LOG.info("joined the managers' Raft group: {}", r.getMembersList());
           return;
         } catch (RuntimeException e) {
+          if (io.grpc.Status.fromThrowable(e).getCode() == io.grpc.Status.Code.PERMISSION_DENIED) {
+            refused.set(true);
+          }
           LOG.info("joining the Raft group through {} failed, retrying: {}", id.managerAddress(), e.toString());
         }
         Thread.sleep(backoff); // retry backoff while the leader is unreachable
