@@ -68,6 +68,9 @@ public final class Campaign implements Callable<Integer> {
   int firstRun;
   @Option(names = "--keep-failed", description = "a failed run's history, plan, verdicts and node logs go here")
   Path keepFailed;
+  @Option(names = "--max-minutes", defaultValue = "0",
+      description = "start no run after this many minutes (0: no limit); the summary counts the runs done")
+  double maxMinutes;
   @Option(names = "--clients", defaultValue = "4") int clients;
   @Option(names = "--services", defaultValue = "3") int services;
   @Option(names = "--tail-ms", defaultValue = "2000", description = "workload after the last fault healed")
@@ -95,6 +98,7 @@ public final class Campaign implements Callable<Integer> {
   private final Map<String, Integer> violations = new TreeMap<>();
   private int lostWrites;
   private int failedRuns;
+  private int runsDone;
   private double worstConvergenceS;
   private long opsOk;
   private long opsUnknown;
@@ -117,13 +121,19 @@ public final class Campaign implements Callable<Integer> {
     try {
       warmUp();
       for (int run = firstRun; run < firstRun + runs; run++) {
+        if (maxMinutes > 0 && (System.nanoTime() - started) / 60e9 > maxMinutes) {
+          System.out.printf(Locale.ROOT, "stopping after %d runs: --max-minutes %.1f reached%n", runsDone, maxMinutes);
+          break;
+        }
         runOnce(run, FaultPlan.of(seed, run, pool));
+        runsDone++;
       }
     } finally {
       channels.values().forEach(ManagedChannel::shutdownNow);
     }
     double minutes = (System.nanoTime() - started) / 60e9;
-    System.out.printf(Locale.ROOT, "%ncampaign seed %d: %d runs in %.1f min, %d failed%n", seed, runs, minutes, failedRuns);
+    System.out.printf(Locale.ROOT, "%ncampaign seed %d: %d runs in %.1f min, %d failed%n", seed, runsDone, minutes,
+        failedRuns);
     System.out.println("faults by kind: " + faultCounts);
     System.out.printf(Locale.ROOT, "calls: %d ok, %d unknown outcome, %d refused%n", opsOk, opsUnknown, opsRefused);
     System.out.println("violations: " + (violations.isEmpty() ? "none" : violations));
