@@ -27,6 +27,11 @@ final class KernelCommands {
   }
 
   String run(String stdin, String... argv) throws NetworkException {
+    return run(stdin, false, argv);
+  }
+
+  /** @param tolerant do not fail on a non-zero exit (removals of what may be gone already) */
+  private String run(String stdin, boolean tolerant, String... argv) throws NetworkException {
     List<String> cmd = new ArrayList<>();
     if (netns != null) {
       cmd.add("nsenter");
@@ -51,7 +56,7 @@ final class KernelCommands {
     }
     try {
       int rc = p.waitFor();
-      if (rc != 0) {
+      if (rc != 0 && !tolerant) {
         throw new NetworkException(String.join(" ", cmd) + " failed (exit " + rc + "): " + err.join().strip()
             + (stdin == null ? "" : "\ninput:\n" + stdin));
       }
@@ -64,16 +69,31 @@ final class KernelCommands {
   }
 
   /** {@code ip -batch -}; nothing is run for an empty batch. */
-  void ipBatch(List<String> lines, boolean force) throws NetworkException {
+  void ipBatch(List<String> lines) throws NetworkException {
     if (!lines.isEmpty()) {
-      run(String.join("\n", lines) + "\n", force ? new String[] {"ip", "-force", "-batch", "-"} : new String[] {"ip", "-batch", "-"});
+      run(String.join("\n", lines) + "\n", "ip", "-batch", "-");
     }
   }
 
-  void bridgeBatch(List<String> lines, boolean force) throws NetworkException {
+  /**
+   * Removals with {@code ip -force -batch -}: each line runs even if an earlier one failed, and
+   * objects already gone are no error. Callers check the result where it matters.
+   */
+  void ipRemovals(List<String> lines) throws NetworkException {
     if (!lines.isEmpty()) {
-      run(String.join("\n", lines) + "\n",
-          force ? new String[] {"bridge", "-force", "-batch", "-"} : new String[] {"bridge", "-batch", "-"});
+      run(String.join("\n", lines) + "\n", true, "ip", "-force", "-batch", "-");
+    }
+  }
+
+  void bridgeBatch(List<String> lines) throws NetworkException {
+    if (!lines.isEmpty()) {
+      run(String.join("\n", lines) + "\n", "bridge", "-batch", "-");
+    }
+  }
+
+  void bridgeRemovals(List<String> lines) throws NetworkException {
+    if (!lines.isEmpty()) {
+      run(String.join("\n", lines) + "\n", true, "bridge", "-force", "-batch", "-");
     }
   }
 

@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@link NodeNetworks} on the Linux kernel through iproute2 and nftables, one batch per step
@@ -31,6 +35,11 @@ public final class KernelNodeNetworks implements NodeNetworks {
   private List<ServiceVip> vips = List.of();
   private List<PublishedPort> ports = List.of();
   private String nodeRules;
+  private final ExecutorService appliers = Executors.newFixedThreadPool(4, r -> {
+    Thread t = new Thread(r, "orch-net-rules");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * Finds the underlay interface and its MTU and enables forwarding in the node's namespace.
@@ -85,7 +94,7 @@ public final class KernelNodeNetworks implements NodeNetworks {
       batch.add("link set " + vx + " master " + br + " up");
     }
     batch.add("link set " + br + " up");
-    node.ipBatch(batch, false);
+    node.ipBatch(batch);
     links.add(br);
     if (n.vni() != 0) {
       links.add(vx);
@@ -98,6 +107,7 @@ public final class KernelNodeNetworks implements NodeNetworks {
 
   @Override
   public synchronized void removeNetwork(String networkId) throws NetworkException {
+    List<String> present = node.linkNames();
     List<String> batch = new ArrayList<>();
     for (ContainerAttachment a : containers.values()) {
       for (ContainerEndpoint e : a.endpoints()) {
@@ -106,10 +116,19 @@ public final class KernelNodeNetworks implements NodeNetworks {
         }
       }
     }
-    batch.add("link del " + LinkNames.vxlan(networkId));
-    batch.add("link del " + LinkNames.bridge(networkId));
-    node.ipBatch(batch, true);
-    links.retainAll(node.linkNames());
+    String vx = LinkNames.vxlan(networkId);
+    String br = LinkNames.bridge(networkId);
+    for (String dev : List.of(vx, br)) {
+      if (present.contains(dev)) {
+        batch.add("link del " + dev);
+      }
+    }
+    node.ipRemovals(batch);
+    links.clear();
+    links.addAll(node.linkNames());
+    if (links.contains(vx) || links.contains(br)) {
+      throw new NetworkException("could not remove the devices of network " + networkId + " (" + br + ", " + vx + ")");
+    }
     networks.remove(networkId);
     peers.remove(networkId);
     applyNodeRules();
@@ -152,10 +171,10 @@ public final class KernelNodeNetworks implements NodeNetworks {
         neigh.add("neigh replace " + p.ip() + " lladdr " + p.mac() + " dev " + vx + " nud permanent");
       }
     }
-    node.bridgeBatch(fdb.stream().filter(l -> l.startsWith("fdb del")).toList(), true);
-    node.ipBatch(neigh.stream().filter(l -> !l.startsWith("neigh replace")).toList(), true);
-    node.bridgeBatch(fdb.stream().filter(l -> !l.startsWith("fdb del")).toList(), false);
-    node.ipBatch(neigh.stream().filter(l -> l.startsWith("neigh replace")).toList(), false);
+    node.bridgeRemovals(fdb.stream().filter(l -> l.startsWith("fdb del")).toList());
+    node.ipRemovals(neigh.stream().filter(l -> !l.startsWith("neigh replace")).toList());
+    node.bridgeBatch(fdb.stream().filter(l -> !l.startsWith("fdb del")).toList());
+    node.ipBatch(neigh.stream().filter(l -> l.startsWith("neigh replace")).toList());
     peers.put(networkId, want);
   }
 
@@ -166,9 +185,11 @@ public final class KernelNodeNetworks implements NodeNetworks {
     List<String> host = new ArrayList<>();
     in.add("link set lo up");
     boolean routed = false;
+    boolean fresh = true;
     for (ContainerEndpoint e : a.endpoints()) {
       OverlayNetwork n = network(e.networkId());
       String veth = LinkNames.veth(a.containerId(), n.id());
+      fresh &= !links.contains(veth);
       if (!links.contains(veth)) {
         in.add("link add " + e.interfaceName() + " mtu " + mtu + " address " + e.mac() + " type veth peer name " + veth
             + " mtu " + mtu + " netns " + nodeNetnsForPeers);
@@ -181,14 +202,18 @@ public final class KernelNodeNetworks implements NodeNetworks {
       }
       host.add("link set " + veth + " master " + LinkNames.bridge(n.id()) + " up");
     }
-    inside.ipBatch(in, false);
-    node.ipBatch(host, false);
+    inside.ipBatch(in);
+    node.ipBatch(host);
     for (ContainerEndpoint e : a.endpoints()) {
       links.add(LinkNames.veth(a.containerId(), e.networkId()));
     }
     ContainerAttachment old = containers.put(a.containerId(), a);
     if (old != null && !old.netns().equals(a.netns())) {
       containerRules.remove(a.containerId());
+    }
+    if (!fresh && old == null) {
+      // attached by an earlier run: whatever rules it left must be replaced even if none are wanted
+      containerRules.put(a.containerId(), "");
     }
     applyContainerRules(a);
   }
@@ -202,7 +227,7 @@ public final class KernelNodeNetworks implements NodeNetworks {
         batch.add("link del " + l);
       }
     }
-    node.ipBatch(batch, true);
+    node.ipRemovals(batch);
     links.removeIf(l -> l.startsWith(prefix));
     containers.remove(containerId);
     containerRules.remove(containerId);
@@ -211,13 +236,35 @@ public final class KernelNodeNetworks implements NodeNetworks {
   @Override
   public synchronized void setServiceVips(Collection<ServiceVip> wanted) throws NetworkException {
     vips = List.copyOf(wanted);
-    NetworkException first = null;
+    // each changed container is one nft process; run a few at once (they mostly wait on exec)
+    Map<String, String> changed = new LinkedHashMap<>();
     for (ContainerAttachment a : containers.values()) {
+      String rules = containerRulesFor(a);
+      if (rules != null) {
+        changed.put(a.containerId(), rules);
+      }
+    }
+    List<Future<String>> done = new ArrayList<>();
+    for (Map.Entry<String, String> e : changed.entrySet()) {
+      Path netns = containers.get(e.getKey()).netns();
+      done.add(appliers.submit(() -> {
+        KernelCommands.in(netns).nft(e.getValue());
+        return e.getKey();
+      }));
+    }
+    NetworkException first = null;
+    for (Future<String> f : done) {
       try {
-        applyContainerRules(a);
-      } catch (NetworkException e) {
+        String id = f.get();
+        containerRules.put(id, changed.get(id));
+      } catch (ExecutionException e) {
         // one container gone away must not keep the others on stale backends
-        first = first == null ? e : first;
+        if (first == null) {
+          first = e.getCause() instanceof NetworkException ne ? ne : new NetworkException(e.getCause().toString(), e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new NetworkException("interrupted while applying VIP rules", e);
       }
     }
     if (first != null) {
@@ -248,7 +295,7 @@ public final class KernelNodeNetworks implements NodeNetworks {
         batch.add("link del " + l);
       }
     }
-    node.ipBatch(batch, true);
+    node.ipRemovals(batch);
     links.clear();
     links.addAll(node.linkNames());
     if (wantedNetworkIds.isEmpty()) {
@@ -268,7 +315,8 @@ public final class KernelNodeNetworks implements NodeNetworks {
 
   @Override
   public void close() {
-    // nothing runs in the background; devices and rules stay for the next run (live restore)
+    // devices and rules stay for the next run (live restore)
+    appliers.shutdownNow();
   }
 
   private OverlayNetwork network(String networkId) throws NetworkException {
@@ -288,14 +336,23 @@ public final class KernelNodeNetworks implements NodeNetworks {
   }
 
   private void applyContainerRules(ContainerAttachment a) throws NetworkException {
-    Set<String> on = new HashSet<>();
-    a.endpoints().forEach(e -> on.add(e.networkId()));
-    List<ServiceVip> mine = vips.stream().filter(v -> on.contains(v.networkId())).toList();
-    String rules = NftRules.container(mine);
-    if (!rules.equals(containerRules.get(a.containerId()))) {
+    String rules = containerRulesFor(a);
+    if (rules != null) {
       KernelCommands.in(a.netns()).nft(rules);
       containerRules.put(a.containerId(), rules);
     }
+  }
+
+  /** The container's VIP table if it differs from what it has, else {@code null}. */
+  private String containerRulesFor(ContainerAttachment a) {
+    Set<String> on = new HashSet<>();
+    a.endpoints().forEach(e -> on.add(e.networkId()));
+    List<ServiceVip> mine = vips.stream().filter(v -> on.contains(v.networkId())).toList();
+    if (mine.isEmpty() && !containerRules.containsKey(a.containerId())) {
+      return null;
+    }
+    String rules = NftRules.container(mine);
+    return rules.equals(containerRules.get(a.containerId())) ? null : rules;
   }
 
   private List<String> fdbMacs(String vx) throws NetworkException {

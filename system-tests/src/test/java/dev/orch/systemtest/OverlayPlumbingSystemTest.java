@@ -210,6 +210,9 @@ class OverlayPlumbingSystemTest {
   @Test
   @Order(9)
   void removingEverythingLeavesNothingBehind() throws Exception {
+    Cidr localSubnet = Cidr.parse("10.77.20.0/24");
+    node1.ensureNetwork(new OverlayNetwork("net-local", 0, localSubnet, "10.77.20.1", false, null));
+    node1.removeNetwork("net-never-created");
     for (KernelNodeNetworks n : List.of(node1, node2)) {
       n.setPublishedPorts(List.of());
       n.setServiceVips(List.of());
