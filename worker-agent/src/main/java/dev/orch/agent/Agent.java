@@ -43,6 +43,7 @@ public final class Agent implements AutoCloseable {
   private final ExecutorService taskExecutor;
   /** Answers manager requests (exec relays hold a thread each for the command's life). */
   private final ExecutorService requestExecutor;
+  private final ScheduledExecutorService healthChecks;
   private final TaskContext ctx;
   private final TaskManager tasks;
   private final ScheduledExecutorService timers;
@@ -60,7 +61,8 @@ public final class Agent implements AutoCloseable {
     this.taskExecutor = Executors.newFixedThreadPool(8, daemon("task-controller"));
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
     this.requestExecutor = Executors.newCachedThreadPool(daemon("node-request"));
-    this.ctx = new TaskContext(config, statuses, taskExecutor);
+    this.healthChecks = Executors.newScheduledThreadPool(4, daemon("health-check"));
+    this.ctx = new TaskContext(config, statuses, taskExecutor, healthChecks);
     this.ctx.blobs = new DispatcherBlobSource();
     this.tasks = new TaskManager(ctx);
     this.sessionLoop = new Thread(this::runSessions, "agent-session");
@@ -211,5 +213,6 @@ public final class Agent implements AutoCloseable {
     timers.shutdownNow();
     taskExecutor.shutdownNow();
     requestExecutor.shutdownNow();
+    healthChecks.shutdownNow();
   }
 }

@@ -27,9 +27,13 @@ final class TaskContext {
   /** Registry credentials of tasks whose service has them (--with-registry-auth), by task id. */
   final Map<String, RegistryAuth> registryAuth = new ConcurrentHashMap<>();
   volatile BlobSource blobs;
+  /** Runs health checks (each blocks a thread for at most its timeout). */
+  final java.util.concurrent.ScheduledExecutorService healthChecks;
   final RegistryClient registries = new RegistryClient(Duration.ofSeconds(30));
 
-  TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor) {
+  TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor,
+      java.util.concurrent.ScheduledExecutorService healthChecks) {
+    this.healthChecks = healthChecks;
     this.runtime = config.runtime();
     this.images = config.images();
     this.statuses = statuses;

@@ -10,6 +10,7 @@ import dev.orch.agent.runtime.Signals;
 import dev.orch.proto.Image;
 import dev.orch.proto.RegistryAuth;
 import dev.orch.proto.Task;
+import dev.orch.proto.TaskHealth;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
 import java.nio.file.Path;
@@ -39,6 +40,11 @@ final class TaskController {
   private boolean deleted;
   private boolean stepping;
   private boolean again;
+  private HealthMonitor health;
+  /** The RUNNING status as reported, which health changes are sent as. */
+  private TaskStatus running;
+  /** Why the task fails once its container is gone (an unhealthy task is stopped by the agent). */
+  private String failure;
 
   TaskController(Task task, TaskContext ctx, Container recovered) {
     this.taskId = task.getMeta().getId();
@@ -48,6 +54,8 @@ final class TaskController {
     if (recovered != null) {
       attach(recovered);
       observed = TaskState.RUNNING;
+      running = task.getStatus();
+      monitorHealth(task, recovered.id(), task.getStatus().getHealth(), task.getStatus().getTimestampMs());
     } else if (observed == TaskState.RUNNING) {
       // The manager thinks it runs but this agent has no container for it: it was lost while the
       // agent was down.
@@ -167,8 +175,10 @@ final class TaskController {
         attach(c);
         if (observed == TaskState.STARTING) {
           observed = TaskState.RUNNING;
-          ctx.statuses.report(taskId, status(TaskState.RUNNING, "started", 0).setPid(c.pid())
-              .setContainerId(c.id()).build());
+          boolean checked = monitorHealth(t, c.id(), TaskHealth.HEALTH_STARTING, ctx.clock.millis());
+          running = status(TaskState.RUNNING, "started", 0).setPid(c.pid()).setContainerId(c.id())
+              .setHealth(checked ? TaskHealth.HEALTH_STARTING : TaskHealth.HEALTH_NONE).build();
+          ctx.statuses.report(taskId, running);
         }
       }
     } catch (ContainerException e) {
@@ -185,8 +195,13 @@ final class TaskController {
 
   private synchronized void onExit(Container.ExitStatus status, Throwable err) {
     exit = status != null ? status : new Container.ExitStatus(-1, 0, String.valueOf(err));
+    if (health != null) {
+      health.stop();
+    }
     if (observed.getNumber() <= TaskState.RUNNING_VALUE) {
-      if (stopping || task.getDesiredState().getNumber() > TaskState.RUNNING_VALUE) {
+      if (failure != null) {
+        report(TaskState.FAILED, failure, exit.exitCode());
+      } else if (stopping || task.getDesiredState().getNumber() > TaskState.RUNNING_VALUE) {
         report(TaskState.SHUTDOWN, "shutdown", exit.exitCode());
       } else if (exit.success()) {
         report(TaskState.COMPLETE, "finished", 0);
@@ -230,6 +245,51 @@ final class TaskController {
       }
     }
     return false;
+  }
+
+  /** Starts the task's health check, if it has one; caller holds the lock. */
+  private boolean monitorHealth(Task t, String containerId, TaskHealth now, long startedAtMs) {
+    Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
+    var settings = HealthMonitor.Settings.of(t.getSpec().getContainer(),
+        image != null ? image.getConfig() : dev.orch.proto.ImageConfig.getDefaultInstance());
+    if (settings.isEmpty()) {
+      return false;
+    }
+    health = new HealthMonitor(containerId, settings.get(), now, startedAtMs, ctx.runtime, ctx.healthChecks,
+        ctx.clock, new HealthMonitor.Listener() {
+          @Override
+          public void healthChanged(TaskHealth h, String output) {
+            reportHealth(h, output);
+          }
+
+          @Override
+          public void unhealthy(String output) {
+            failUnhealthy(output);
+          }
+        });
+    health.start();
+    return true;
+  }
+
+  private synchronized void reportHealth(TaskHealth h, String output) {
+    if (observed == TaskState.RUNNING && exit == null && !stopping && running != null) {
+      running = running.toBuilder().setHealth(h).setHealthOutput(output).setTimestampMs(ctx.clock.millis()).build();
+      ctx.statuses.report(taskId, running);
+    }
+  }
+
+  /** Unhealthy: the container is stopped as for a shutdown, and the task fails with the check's output. */
+  private synchronized void failUnhealthy(String output) {
+    if (container == null || exit != null || stopping) {
+      return;
+    }
+    failure = "unhealthy container: health check failed " + output;
+    if (running != null) {
+      ctx.statuses.report(taskId, running.toBuilder().setHealth(TaskHealth.HEALTH_UNHEALTHY)
+          .setHealthOutput(output).setTimestampMs(ctx.clock.millis()).build());
+    }
+    stopping = true;
+    stopContainer(container, task);
   }
 
   /** The service's stop signal, else the image's STOPSIGNAL, else SIGTERM; its grace period, else the node's. */

@@ -2,13 +2,16 @@ package dev.orch.ctl.service;
 
 import dev.orch.ctl.UsageException;
 import dev.orch.ctl.parse.GoDuration;
+import dev.orch.ctl.parse.ReplicaCount;
 import dev.orch.proto.ContainerSpec;
+import dev.orch.proto.HealthConfig;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * How the container runs: capabilities, user, read-only root, stop signal and grace period. The manager checks capability and signal names; syntax is checked here.
+ * How the container runs: capabilities, user, read-only root, stop signal and grace period, and
+ * its health check. The manager checks capability and signal names; syntax is checked here.
  */
 final class ContainerRuntimeOptions {
     @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability (e.g. NET_ADMIN, or ALL).")
@@ -32,6 +35,28 @@ final class ContainerRuntimeOptions {
             description = "Time between the stop signal and SIGKILL (default 10s).")
     String stopGracePeriod;
 
+    @Option(names = "--health-cmd", paramLabel = "COMMAND",
+            description = "Command run inside the container to check its health (with /bin/sh -c).")
+    String healthCmd;
+
+    @Option(names = "--health-interval", paramLabel = "DURATION", description = "Time between checks (default 30s).")
+    String healthInterval;
+
+    @Option(names = "--health-timeout", paramLabel = "DURATION", description = "Time a check may take (default 30s).")
+    String healthTimeout;
+
+    @Option(names = "--health-retries", paramLabel = "N",
+            description = "Consecutive failures that make the task unhealthy (default 3).")
+    String healthRetries;
+
+    @Option(names = "--health-start-period", paramLabel = "DURATION",
+            description = "Failures during this time after start do not count (default 0s).")
+    String healthStartPeriod;
+
+    @Option(names = "--no-healthcheck", description = "Disable any health check, the image's included.")
+    boolean noHealthcheck;
+
+
     void applyTo(ContainerSpec.Builder container) {
         container.addAllCapAdd(capAdd).addAllCapDrop(capDrop).setReadOnly(readOnly);
         if (user != null) {
@@ -46,5 +71,43 @@ final class ContainerRuntimeOptions {
         if (stopGracePeriod != null) {
             container.setStopGracePeriodMs(GoDuration.parse("--stop-grace-period", stopGracePeriod).toMillis());
         }
+        HealthConfig health = health();
+        if (health != null) {
+            container.setHealthcheck(health);
+        }
+    }
+
+    private HealthConfig health() {
+        boolean tuning = healthInterval != null || healthTimeout != null || healthRetries != null
+                || healthStartPeriod != null;
+        if (noHealthcheck) {
+            if (healthCmd != null || tuning) {
+                throw new UsageException("--no-healthcheck conflicts with --health-* options: give one or the other");
+            }
+            return HealthConfig.newBuilder().addTest("NONE").build();
+        }
+        if (healthCmd == null && !tuning) {
+            return null;
+        }
+        HealthConfig.Builder h = HealthConfig.newBuilder();
+        if (healthCmd != null) {
+            if (healthCmd.isBlank()) {
+                throw new UsageException("--health-cmd is empty: give a command, e.g. --health-cmd 'wget -q -O- localhost'");
+            }
+            h.addTest("CMD-SHELL").addTest(healthCmd);
+        }
+        if (healthInterval != null) {
+            h.setIntervalMs(GoDuration.parse("--health-interval", healthInterval).toMillis());
+        }
+        if (healthTimeout != null) {
+            h.setTimeoutMs(GoDuration.parse("--health-timeout", healthTimeout).toMillis());
+        }
+        if (healthRetries != null) {
+            h.setRetries((int) Math.min(Integer.MAX_VALUE, ReplicaCount.parse("--health-retries", healthRetries)));
+        }
+        if (healthStartPeriod != null) {
+            h.setStartPeriodMs(GoDuration.parse("--health-start-period", healthStartPeriod).toMillis());
+        }
+        return h.build();
     }
 }

@@ -56,9 +56,20 @@ final class TaskTable {
         return nodeId.isEmpty() ? "" : nodeNames.getOrDefault(nodeId, DisplayNames.shortId(nodeId));
     }
 
-    /** "Running 3 seconds ago"; just the state when the manager has no time for it. */
+    /**
+     * "Running 3 seconds ago", "Running (healthy) 3 seconds ago" for a health-checked task; just
+     * the state when the manager has no time for it.
+     */
     static String currentState(Task task, Instant now) {
         String state = DisplayNames.of(task.getStatus().getState());
+        if (task.getStatus().getState() == dev.orch.proto.TaskState.RUNNING) {
+            state += switch (task.getStatus().getHealth()) {
+                case HEALTH_STARTING -> " (health: starting)";
+                case HEALTH_HEALTHY -> " (healthy)";
+                case HEALTH_UNHEALTHY -> " (unhealthy)";
+                default -> "";
+            };
+        }
         long timestamp = task.getStatus().getTimestampMs();
         return timestamp <= 0 ? state : state + " " + HumanDuration.agoInSentence(timestamp, now);
     }

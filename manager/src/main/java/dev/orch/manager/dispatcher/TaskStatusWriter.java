@@ -36,8 +36,9 @@ final class TaskStatusWriter {
             continue; // deleted meanwhile, or not this node's: ignore rather than fail the batch
           }
           Task t = current.get();
-          if (u.getStatus().getStateValue() <= t.getStatus().getStateValue()) {
-            continue; // observed state only moves forward
+          if (u.getStatus().getStateValue() < t.getStatus().getStateValue()
+              || u.getStatus().getStateValue() == t.getStatus().getStateValue() && !healthChanged(t, u)) {
+            continue; // observed state only moves forward; a running task's health may change
           }
           out.add(Actions.update(t.toBuilder().setStatus(u.getStatus()).build()));
         }
@@ -55,5 +56,11 @@ final class TaskStatusWriter {
     throw Status.ABORTED
         .withDescription("task status not recorded after " + ATTEMPTS + " attempts: " + lastError)
         .asRuntimeException();
+  }
+
+  private static boolean healthChanged(Task t, TaskStatusUpdate u) {
+    return u.getStatus().getState() == dev.orch.proto.TaskState.RUNNING
+        && (u.getStatus().getHealth() != t.getStatus().getHealth()
+            || !u.getStatus().getHealthOutput().equals(t.getStatus().getHealthOutput()));
   }
 }

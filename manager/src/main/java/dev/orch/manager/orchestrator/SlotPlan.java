@@ -50,7 +50,7 @@ public final class SlotPlan {
           endedWanted = true; // the restart supervisor's to replace
         }
       } else if (unavailableNodes.contains(t.getNodeId())
-          || keep.getStatus().getState() == TaskState.RUNNING
+          || TaskStates.serving(keep)
           || t.getStatus().getState() != TaskState.RUNNING) {
         shutDown.add(t);
       }

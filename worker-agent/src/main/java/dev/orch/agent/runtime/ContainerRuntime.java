@@ -24,6 +24,12 @@ public interface ContainerRuntime extends AutoCloseable {
   Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user)
       throws ContainerException;
 
+  /**
+   * Runs a health check in a running container, with its environment and working directory:
+   * output captured (cut), killed at {@code timeout}.
+   */
+  ExecResult check(String id, List<String> argv, java.time.Duration timeout) throws ContainerException;
+
   /** What a container uses now, from its cgroups. */
   ResourceUsage usage(String id) throws ContainerException;
 

@@ -314,6 +314,16 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
    * the command's stdout and stderr merged, and its exit code is the command's.
    */
   @Override
+  public ExecResult check(String id, List<String> argv, Duration timeout) throws ContainerException {
+    try {
+      Path config = ContainerDirs.of(containersRoot, id).config();
+      return exec(id, argv, ShimConfig.readAll(config, "env"), ShimConfig.read(config, "workdir"), timeout);
+    } catch (IOException e) {
+      throw new ContainerException("health check in " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user)
       throws ContainerException {
     LinuxContainer container = containers.get(id);

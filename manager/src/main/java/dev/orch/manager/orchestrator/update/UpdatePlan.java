@@ -125,8 +125,8 @@ public final class UpdatePlan {
       } else {
         Task newest = Slots.newest(current).orElseThrow();
         TaskState state = newest.getStatus().getState();
-        if (state.getNumber() < TaskState.RUNNING_VALUE) {
-          inFlight++;
+        if (state.getNumber() < TaskState.RUNNING_VALUE || state == TaskState.RUNNING && !TaskStates.serving(newest)) {
+          inFlight++; // a health-checked task counts once it is healthy
         } else if (state == TaskState.RUNNING && newest.getMeta().getCreatedAtMs() >= startedAt) {
           lastStartedAt = Math.max(lastStartedAt, newest.getStatus().getTimestampMs());
         }

@@ -125,6 +125,23 @@ class UpdatePlanTest {
     assertEquals(3, completed.getMeta().getVersion(), "the status write carries the version read");
   }
 
+  @Test
+  void aHealthCheckedReplacementCountsOnceHealthy() {
+    Service s = v2(2, UpdateConfig.newBuilder().setParallelism(1));
+    List<Task> tasks = new ArrayList<>(running(v1(2), 2));
+    Task starting = task(s, "new1", 1, TaskState.RUNNING, TaskState.RUNNING, START + 5).toBuilder()
+        .setStatus(dev.orch.proto.TaskStatus.newBuilder().setState(TaskState.RUNNING).setTimestampMs(START + 1_000)
+            .setHealth(dev.orch.proto.TaskHealth.HEALTH_STARTING))
+        .build();
+    tasks.set(0, starting);
+    assertEquals(List.of(), plan.decide(s, tasks, slots(2), START + 60_000).actions(),
+        "slot 2 waits while the new task's health check has not passed");
+    tasks.set(0, starting.toBuilder().setStatus(starting.getStatus().toBuilder()
+        .setHealth(dev.orch.proto.TaskHealth.HEALTH_HEALTHY).setTimestampMs(START + 2_000)).build());
+    assertEquals(List.of(2L), tasks(plan.decide(s, tasks, slots(2), START + 60_000).actions(), ActionType.UPDATE)
+        .stream().map(Task::getSlot).toList());
+  }
+
   private static Task failedReplacement(Service s) {
     return task(s, "new1", 1, TaskState.FAILED, TaskState.RUNNING, START + 5);
   }
