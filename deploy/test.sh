@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/install-deps.sh"
 cd "$root"
 mvn -B -ntp install
+"$root/deploy/bin/orch-fuzz" 1          # a short coverage-guided fuzzing round per untrusted input
 "$root/deploy/package-selftest.sh"   # the release archive: contents, launchers, install.sh
 if [[ $(id -u) -eq 0 ]]; then
   "$root/deploy/testbed/selftest.sh"
