@@ -50,6 +50,7 @@ class OverlayPlumbingSystemTest {
   private static Path b1;
   private static Path i1;
   private static Path i2;
+  private static final List<Path> BACKEND_NS = new ArrayList<>();
 
   private static OverlayNetwork net(String id, int vni, String subnet, boolean internal, String nodeAddress) {
     Cidr c = Cidr.parse(subnet);
@@ -81,6 +82,7 @@ class OverlayPlumbingSystemTest {
       Path c = attach(node2, "a" + (i + 2), ContainerEndpoint.of(A.id(), BACKENDS.get(i), "eth0"),
           ContainerEndpoint.of("net-ingress", INGRESS_BACKENDS.get(i), "eth1"));
       bed.replyServer(c, PORT, "a" + (i + 2));
+      BACKEND_NS.add(c);
       aPeersOn1.add(RemoteEndpoint.of(BACKENDS.get(i), OverlayBed.nodeAddress(2)));
       ingressPeersOn1.add(RemoteEndpoint.of(INGRESS_BACKENDS.get(i), OverlayBed.nodeAddress(2)));
     }
@@ -138,6 +140,26 @@ class OverlayPlumbingSystemTest {
     List<String> answers = out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     assertEquals(200, answers.size(), out);
     assertEquals(Set.of("a2", "a3", "a4", "a5"), new HashSet<>(answers));
+  }
+
+  @Test
+  @Order(2)
+  void udpFlowsToTheVipSpreadToo() throws Exception {
+    for (Path b : BACKEND_NS) {
+      assertEquals(0, bed.exec(b, "nft 'add table ip cnt; add chain ip cnt in { type filter hook input priority 0; };"
+          + " add rule ip cnt in udp dport 7001 counter'").code());
+    }
+    // bash opens a new socket, so a new source port and a new flow, per datagram
+    assertEquals(0, bed.exec(a1, "bash -c 'for i in $(seq 200); do echo x > /dev/udp/" + VIP + "/7001; done; true'").code());
+    long total = 0;
+    for (Path b : BACKEND_NS) {
+      String chain = bed.exec(b, "nft list chain ip cnt in").out();
+      long packets = Long.parseLong(chain.replaceAll("(?s).*counter packets (\\d+) .*", "$1").strip());
+      assertTrue(packets > 0, "a backend got no UDP flow: " + chain);
+      total += packets;
+      bed.exec(b, "nft delete table ip cnt");
+    }
+    assertEquals(200, total);
   }
 
   @Test
