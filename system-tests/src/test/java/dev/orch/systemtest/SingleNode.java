@@ -53,8 +53,13 @@ final class SingleNode implements AutoCloseable {
 
   /** Stops orchd (containers keep running) and starts it again on the same data dir. */
   void restart() throws IOException {
-    node.close();
+    stop();
     start();
+  }
+
+  /** Stops orchd; containers keep running; {@link #start} brings it back. */
+  void stop() {
+    node.close();
   }
 
   ControlGrpc.ControlBlockingStub control() {
