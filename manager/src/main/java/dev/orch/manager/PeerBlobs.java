@@ -37,7 +37,7 @@ final class PeerBlobs implements AutoCloseable {
     }
     IOException last = new IOException("no manager has blob " + digest);
     for (String addr : managers.addresses().subList(1, managers.addresses().size())) {
-      try (InputStream in = ChunkStreams.of(DispatcherGrpc.newBlockingStub(channel(addr))
+      try (InputStream in = ChunkStreams.fetch(() -> DispatcherGrpc.newBlockingStub(channel(addr))
           .withDeadlineAfter(5, TimeUnit.MINUTES)
           .fetchBlob(FetchBlobRequest.newBuilder().setDigest(digest).build()))) {
         local.put(in, digest);

@@ -622,6 +622,32 @@ public final class Campaign implements Callable<Integer> {
     return found;
   }
 
+  /**
+   * Network leftovers: a node's namespace holds only lo and eth0, and the bed has no namespace
+   * beyond its nodes' and its underlay's. Null when clean.
+   */
+  private String nodeLinks() throws IOException {
+    try {
+      for (int i = 1; i <= NODES; i++) {
+        for (String line : sh("ip", "-n", bed + "-n" + i, "-br", "link").split("\n")) {
+          String link = line.split("\\s+")[0].split("@")[0];
+          if (!link.isEmpty() && !link.equals("lo") && !link.equals("eth0")) {
+            return "node n" + i + " keeps the link " + line.trim();
+          }
+        }
+      }
+      for (String line : sh("ip", "netns", "list").split("\n")) {
+        String ns = line.split("\\s+")[0];
+        if (ns.startsWith(bed + "-") && !ns.equals(bed + "-ul") && !ns.matches(Pattern.quote(bed) + "-n[1-6]")) {
+          return "the bed keeps the network namespace " + ns;
+        }
+      }
+    } catch (Exception e) {
+      throw new IOException("listing the nodes' links: " + e.getMessage(), e);
+    }
+    return null;
+  }
+
   private static boolean hasProcesses(Path cgroup) {
     try {
       return !Files.readString(cgroup.resolve("cgroup.procs")).isBlank();
@@ -742,6 +768,10 @@ public final class Campaign implements Callable<Integer> {
     Map<String, String> containers = containerCgroups(false);
     if (!containers.isEmpty()) {
       return "container cgroups remain (task id=node id): " + containers;
+    }
+    String links = nodeLinks();
+    if (links != null) {
+      return links;
     }
     String data = bedDir.toString();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
@@ -931,6 +961,12 @@ public final class Campaign implements Callable<Integer> {
   private void tb(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(testbed.toString(), "--name", bed));
     cmd.addAll(List.of(args));
+    sh(cmd.toArray(String[]::new));
+  }
+
+  /** Runs a command; returns its output, fails on a non-zero exit. */
+  private static String sh(String... command) throws Exception {
+    List<String> cmd = List.of(command);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -940,6 +976,7 @@ public final class Campaign implements Callable<Integer> {
     if (p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + out.trim());
     }
+    return out;
   }
 
   private interface Action {

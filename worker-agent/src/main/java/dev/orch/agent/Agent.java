@@ -3,7 +3,6 @@ package dev.orch.agent;
 import dev.orch.agent.image.BlobSource;
 import dev.orch.proto.AssignmentsMessage;
 import dev.orch.proto.AssignmentsRequest;
-import dev.orch.proto.BlobChunk;
 import dev.orch.proto.DispatcherGrpc;
 import dev.orch.proto.FetchBlobRequest;
 import dev.orch.proto.HeartbeatRequest;
@@ -15,7 +14,6 @@ import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -198,10 +196,9 @@ public final class Agent implements AutoCloseable {
   private final class DispatcherBlobSource implements BlobSource {
     @Override
     public InputStream open(String digest) throws IOException {
-      Iterator<BlobChunk> chunks = DispatcherGrpc.newBlockingStub(channel)
+      return ChunkStreams.fetch(() -> DispatcherGrpc.newBlockingStub(channel)
           .withDeadlineAfter(5, TimeUnit.MINUTES)
-          .fetchBlob(FetchBlobRequest.newBuilder().setDigest(digest).build());
-      return new ChunkInputStream(chunks);
+          .fetchBlob(FetchBlobRequest.newBuilder().setDigest(digest).build()));
     }
   }
 

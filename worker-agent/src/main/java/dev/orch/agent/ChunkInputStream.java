@@ -5,31 +5,74 @@ import dev.orch.proto.BlobChunk;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
-/** Reads a server stream of blob chunks as one input stream. */
+/**
+ * Reads a server stream of blob chunks as one input stream. A stream that delivers no chunk for
+ * the idle limit (its manager paused or cut off mid-transfer, with no reset to end the
+ * connection) is cancelled, so that the read fails instead of waiting for the call's deadline.
+ */
 final class ChunkInputStream extends InputStream {
+  /** Longer than any pause between chunks of a working transfer (they come 1 MiB at a time). */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "blob-stream-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final Iterator<BlobChunk> chunks;
+  private final Runnable cancel;
+  private final Duration idle;
+  private final ScheduledFuture<?> watch;
+  private volatile long lastChunk = System.nanoTime();
+  private volatile boolean stalled;
   private ByteString current = ByteString.EMPTY;
   private int pos;
 
-  ChunkInputStream(Iterator<BlobChunk> chunks) {
+  /** Calls {@code cancel} (which must end the stream) when no chunk arrived for {@code idle}. */
+  ChunkInputStream(Iterator<BlobChunk> chunks, Runnable cancel, Duration idle) {
     this.chunks = chunks;
+    this.cancel = cancel;
+    this.idle = idle;
+    long period = Math.max(10, idle.toMillis() / 4);
+    this.watch = WATCHDOG.scheduleWithFixedDelay(() -> {
+      if (System.nanoTime() - lastChunk > idle.toNanos()) {
+        stalled = true;
+        cancel.run();
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
   }
 
   private boolean fill() throws IOException {
     try {
       while (pos >= current.size()) {
         if (!chunks.hasNext()) {
+          stopWatching();
           return false;
         }
         current = chunks.next().getData();
+        lastChunk = System.nanoTime();
         pos = 0;
       }
       return true;
     } catch (StatusRuntimeException e) {
+      stopWatching();
+      if (stalled) {
+        throw new IOException("the transfer stalled: no data for " + idle.toSeconds() + " s", e);
+      }
       throw new IOException(e.getStatus().getDescription(), e);
     }
+  }
+
+  private void stopWatching() {
+    watch.cancel(false);
   }
 
   @Override
@@ -49,5 +92,12 @@ final class ChunkInputStream extends InputStream {
     current.substring(pos, pos + n).copyTo(b, off);
     pos += n;
     return n;
+  }
+
+  /** Ends the download too, when it is closed before its end. */
+  @Override
+  public void close() {
+    stopWatching();
+    cancel.run();
   }
 }
