@@ -107,6 +107,7 @@ void parse_records(char *buf, size_t len, struct config *cfg) {
     else if (!strcmp(rec, "log")) cfg->log = v;
     else if (!strcmp(rec, "netns")) cfg->netns = v;
     else if (!strcmp(rec, "mount") && cfg->nmount < 256) cfg->mount[cfg->nmount++] = v;
+    else if (!strcmp(rec, "tmpfs") && cfg->ntmpfs < 64) cfg->tmpfs[cfg->ntmpfs++] = v;
     else if (!strcmp(rec, "lower") && cfg->nlower < MAX_ITEMS) cfg->lower[cfg->nlower++] = v;
     else if (!strcmp(rec, "cgroup") && cfg->ncgroup < 64) cfg->cgroup[cfg->ncgroup++] = v;
     else if (!strcmp(rec, "arg") && cfg->nargv < MAX_ITEMS) cfg->argv[cfg->nargv++] = v;
@@ -336,6 +337,32 @@ static int bind_mounts(int err_fd, struct config *cfg) {
   return 0;
 }
 
+/*
+ * tmpfs mounts (--mount type=tmpfs). Also after pivot_root, for the same reason as bind mounts:
+ * the target is resolved inside the container, so an image symlink cannot aim it at the host.
+ */
+static int tmpfs_mounts(int err_fd, struct config *cfg) {
+  for (int i = 0; i < cfg->ntmpfs; i++) {
+    char spec[PATH_MAX + 64];
+    snprintf(spec, sizeof spec, "%s", cfg->tmpfs[i]);
+    char *target = strchr(spec, '\n');
+    char *size = target ? strchr(target + 1, '\n') : NULL;
+    if (!target || !size) {
+      errno = EINVAL;
+      return report_error(err_fd, "bad tmpfs record %s", cfg->tmpfs[i]), -1;
+    }
+    *target++ = 0;
+    *size++ = 0;
+    unsigned long flags = MS_NOSUID | MS_NODEV | (!strcmp(spec, "ro") ? MS_RDONLY : 0);
+    char data[64];
+    if (strcmp(size, "0") != 0) snprintf(data, sizeof data, "mode=1777,size=%s", size);
+    else snprintf(data, sizeof data, "mode=1777");
+    if (mkdir_p(target, 0755) < 0) return report_error(err_fd, "create mount point %s", target), -1;
+    if (mount("tmpfs", target, "tmpfs", flags, data) < 0) return report_error(err_fd, "mount tmpfs on %s", target), -1;
+  }
+  return 0;
+}
+
 static int setup_rootfs(int err_fd, struct config *cfg) {
   const char *root = cfg->rootfs;
   char p[PATH_MAX];
@@ -361,7 +388,7 @@ static int setup_rootfs(int err_fd, struct config *cfg) {
   if (syscall(SYS_pivot_root, ".", ".") < 0) return report_error(err_fd, "pivot_root"), -1;
   if (umount2(".", MNT_DETACH) < 0) return report_error(err_fd, "detach old root"), -1;
   if (chdir("/") < 0) return report_error(err_fd, "chdir /"), -1;
-  if (bind_mounts(err_fd, cfg) < 0) return -1;
+  if (bind_mounts(err_fd, cfg) < 0 || tmpfs_mounts(err_fd, cfg) < 0) return -1;
   if (mkdir_p(cfg->workdir, 0755) < 0) return report_error(err_fd, "create workdir %s", cfg->workdir), -1;
   if (cfg->readonly && !strcmp(cfg->readonly, "1") && make_root_readonly(err_fd) < 0) return -1;
   return enter_workdir(err_fd, cfg->workdir);

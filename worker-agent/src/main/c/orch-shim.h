@@ -50,6 +50,8 @@ struct config {
   char *mount[256]; /* "ro|rw\nTARGET\nSOURCE" */
   int nmount;
   int mount_fd[256]; /* detached clones of the sources (open_tree), taken while the host root is visible */
+  char *tmpfs[64]; /* "ro|rw\nTARGET\nSIZE_BYTES" (0 = the kernel's default, half of RAM) */
+  int ntmpfs;
   char *lower[MAX_ITEMS];
   int nlower;
   char *cgroup[64];

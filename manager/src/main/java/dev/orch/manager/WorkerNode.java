@@ -5,6 +5,7 @@ import dev.orch.agent.AgentConfig;
 import dev.orch.agent.image.ImageStore;
 import dev.orch.agent.runtime.ContainerException;
 import dev.orch.agent.runtime.LinuxContainerRuntime;
+import dev.orch.agent.volume.VolumeStore;
 import dev.orch.manager.security.CertificateFiles;
 import dev.orch.manager.security.CertificateRenewer;
 import dev.orch.manager.security.ManagerChannels;
@@ -82,7 +83,7 @@ public final class WorkerNode implements AutoCloseable {
         new Random(random.nextLong())));
     Agent agent = new Agent(new AgentConfig(id.nodeId(), id.managerAddress(), id.advertiseHost(),
         worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
-        new Random(random.nextLong())), channels);
+        new Random(random.nextLong()), new VolumeStore(worker.resolve("volumes"), clock), options.dataDir()), channels);
     resources.add(agent);
     agent.start();
   }

@@ -2,6 +2,7 @@ package dev.orch.agent;
 
 import dev.orch.agent.image.ImageStore;
 import dev.orch.agent.runtime.ContainerRuntime;
+import dev.orch.agent.volume.VolumeStore;
 import dev.orch.proto.NodeDescription;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +22,8 @@ import java.util.Random;
  * @param stopGrace how long a container gets between SIGTERM and SIGKILL
  * @param clock time source
  * @param random randomness for reconnect jitter
+ * @param volumes the node's named volumes
+ * @param dataDir the node's data directory, which bind mounts may not expose
  */
 public record AgentConfig(
     String nodeId,
@@ -32,4 +35,6 @@ public record AgentConfig(
     ImageStore images,
     Duration stopGrace,
     Clock clock,
-    Random random) {}
+    Random random,
+    VolumeStore volumes,
+    Path dataDir) {}

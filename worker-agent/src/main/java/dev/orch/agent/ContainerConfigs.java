@@ -16,7 +16,7 @@ import java.util.Map;
 final class ContainerConfigs {
   private ContainerConfigs() {}
 
-  static ContainerConfig of(Task task, Image image, List<Path> layers, Path logFile) {
+  static ContainerConfig of(Task task, Image image, List<Path> layers, Path logFile, TaskMounts.Resolved mounts) {
     ContainerSpec spec = task.getSpec().getContainer();
     ImageConfig ic = image.getConfig();
     // As docker: arguments given to the service replace the image's CMD and keep its ENTRYPOINT.
@@ -48,10 +48,11 @@ final class ContainerConfigs {
         env.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue()).toList(),
         workdir,
         new ContainerConfig.ResourceLimits(limits.getMemoryBytes(), limits.getNanoCpus(), limits.getPids()),
-        logFile, null, List.of(),
+        logFile, null, mounts.binds(),
         spec.getUser().isEmpty() ? ic.getUser() : spec.getUser(),
         new ContainerConfig.Hardening(Capabilities.boundingSet(spec.getCapAddList(), spec.getCapDropList()),
-            spec.getReadOnly()));
+            spec.getReadOnly()),
+        mounts.tmpfs());
   }
 
   private static void put(Map<String, String> env, String entry) {

@@ -69,6 +69,7 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
     switch (request.getKindCase()) {
       case EXEC -> exec(id, request.getExec());
       case STATS -> workers.execute(() -> stats(id, request.getStats()));
+      case VOLUMES -> workers.execute(() -> volumes(id, request.getVolumes()));
       case CANCEL -> {
         Process p = execs.remove(id);
         if (p != null) {
@@ -191,6 +192,14 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
       answer.addStats(s);
     }
     send(AgentReply.newBuilder().setRequestId(id).setStats(answer).build());
+  }
+
+  private void volumes(String id, dev.orch.proto.VolumeRequest request) {
+    try {
+      send(AgentReply.newBuilder().setRequestId(id).setVolumes(NodeVolumes.answer(ctx.volumes, request)).build());
+    } catch (IOException | IllegalStateException e) {
+      error(id, e.getMessage());
+    }
   }
 
   private void error(String id, String message) {

@@ -4,6 +4,7 @@ import dev.orch.agent.image.BlobSource;
 import dev.orch.agent.image.ImageStore;
 import dev.orch.agent.image.RegistryClient;
 import dev.orch.agent.runtime.ContainerRuntime;
+import dev.orch.agent.volume.VolumeStore;
 import dev.orch.proto.Image;
 import dev.orch.proto.RegistryAuth;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ final class TaskContext {
   final Clock clock;
   final Path logDir;
   final Duration stopGrace;
+  final VolumeStore volumes;
+  final Path dataDir;
   /** Image metadata by manifest digest, as sent with assignments. */
   final Map<String, Image> knownImages = new ConcurrentHashMap<>();
   /** Registry credentials of tasks whose service has them (--with-registry-auth), by task id. */
@@ -41,5 +44,7 @@ final class TaskContext {
     this.clock = config.clock();
     this.logDir = config.logDir();
     this.stopGrace = config.stopGrace();
+    this.volumes = config.volumes();
+    this.dataDir = config.dataDir();
   }
 }

@@ -13,6 +13,7 @@ import dev.orch.proto.Task;
 import dev.orch.proto.TaskHealth;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,7 @@ final class TaskController {
   private Task task;
   private TaskState observed;
   private List<Path> layers;
+  private TaskMounts.Resolved mounts;
   private Container container;
   private Container.ExitStatus exit;
   private boolean stopping;
@@ -56,6 +58,7 @@ final class TaskController {
       observed = TaskState.RUNNING;
       running = task.getStatus();
       monitorHealth(task, recovered.id(), task.getStatus().getHealth(), task.getStatus().getTimestampMs());
+      holdVolumes(task);
     } else if (observed == TaskState.RUNNING) {
       // The manager thinks it runs but this agent has no container for it: it was lost while the
       // agent was down.
@@ -146,11 +149,32 @@ final class TaskController {
       synchronized (this) {
         layers = dirs;
       }
-      advance(TaskState.STARTING, "starting");
     } catch (Exception e) {
       synchronized (this) {
         report(TaskState.REJECTED, "preparing image: " + e.getMessage(), 0);
       }
+      return;
+    }
+    try {
+      TaskMounts.Resolved m = TaskMounts.resolve(t, ctx.volumes, ctx.dataDir);
+      synchronized (this) {
+        mounts = m;
+      }
+      advance(TaskState.STARTING, "starting");
+    } catch (IOException e) {
+      ctx.volumes.release(taskId);
+      synchronized (this) {
+        report(TaskState.REJECTED, "preparing mounts: " + e.getMessage(), 0);
+      }
+    }
+  }
+
+  /** A container recovered after an agent restart still holds its volumes. */
+  private void holdVolumes(Task t) {
+    try {
+      TaskMounts.resolve(t, ctx.volumes, ctx.dataDir);
+    } catch (IOException e) {
+      LOG.warn("task {}: its volumes could not be registered again: {}", taskId, e.getMessage());
     }
   }
 
@@ -168,7 +192,7 @@ final class TaskController {
   private void start(Task t) {
     Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
     Path log = ctx.logDir.resolve(taskId + ".log");
-    ContainerConfig config = ContainerConfigs.of(t, image, layers, log);
+    ContainerConfig config = ContainerConfigs.of(t, image, layers, log, mounts);
     try {
       Container c = ctx.runtime.start(config);
       synchronized (this) {
@@ -237,6 +261,7 @@ final class TaskController {
     if (remove && !containerRemoved) {
       try {
         ctx.runtime.remove(taskId);
+        ctx.volumes.release(taskId);
         synchronized (this) {
           containerRemoved = true;
         }

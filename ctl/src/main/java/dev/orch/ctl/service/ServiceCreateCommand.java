@@ -7,6 +7,7 @@ import dev.orch.ctl.connect.ManagerConnection;
 import dev.orch.ctl.parse.CpuQuantity;
 import dev.orch.ctl.parse.EnvVariables;
 import dev.orch.ctl.parse.MemorySize;
+import dev.orch.ctl.parse.MountOptions;
 import dev.orch.ctl.parse.PlacementOptions;
 import dev.orch.ctl.parse.ReplicaCount;
 import dev.orch.ctl.registry.RegistryCredentials;
@@ -93,6 +94,10 @@ final class ServiceCreateCommand implements Callable<Integer> {
             description = "Working directory inside the container (absolute).")
     String workdir;
 
+    @Option(names = "--mount", paramLabel = "type=volume|bind|tmpfs,src=..,dst=..",
+            description = "Mount a volume, a host path or a tmpfs (repeatable), e.g. type=volume,src=data,dst=/data.")
+    List<String> mounts = new ArrayList<>();
+
     @Option(names = "--with-registry-auth",
             description = "Send this client's credentials for the image's registry (orchctl registry login, or docker's config.json) to the nodes.")
     boolean withRegistryAuth;
@@ -169,6 +174,7 @@ final class ServiceCreateCommand implements Callable<Integer> {
             container.setWorkdir(workdir);
         }
         runtime.applyTo(container);
+        mounts.forEach(m -> container.addMounts(MountOptions.parse("--mount", m)));
         ServiceMode serviceMode = mode == null ? ServiceMode.MODE_REPLICATED : PlacementOptions.mode(mode);
         boolean global = serviceMode == ServiceMode.MODE_GLOBAL || serviceMode == ServiceMode.MODE_GLOBAL_JOB;
         if (global && replicas != null) {

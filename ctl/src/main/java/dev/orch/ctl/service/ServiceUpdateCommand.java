@@ -9,12 +9,14 @@ import dev.orch.ctl.connect.RpcFailedException;
 import dev.orch.ctl.parse.CpuQuantity;
 import dev.orch.ctl.parse.EnvVariables;
 import dev.orch.ctl.parse.MemorySize;
+import dev.orch.ctl.parse.MountOptions;
 import dev.orch.ctl.parse.PlacementOptions;
 import dev.orch.ctl.parse.ReplicaCount;
 import dev.orch.ctl.parse.ShellWords;
 import dev.orch.ctl.registry.RegistryCredentials;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.GetServiceRequest;
+import dev.orch.proto.Mount;
 import dev.orch.proto.Placement;
 import dev.orch.proto.Resources;
 import dev.orch.proto.Service;
@@ -82,6 +84,13 @@ final class ServiceUpdateCommand implements Callable<Integer> {
     @Option(names = "--rollback", description = "Go back to the previous spec (as orchctl service rollback).")
     boolean rollback;
 
+    @Option(names = "--mount-add", paramLabel = "type=..,src=..,dst=..",
+            description = "Add or replace (by target) a mount, as service create --mount.")
+    List<String> mountAdd = new ArrayList<>();
+
+    @Option(names = "--mount-rm", paramLabel = "TARGET", description = "Remove the mount at this path in the container.")
+    List<String> mountRm = new ArrayList<>();
+
     @Option(names = "--with-registry-auth",
             description = "Send this client's credentials for the image's registry (orchctl registry login, or docker's config.json) to the nodes.")
     boolean withRegistryAuth;
@@ -105,7 +114,8 @@ final class ServiceUpdateCommand implements Callable<Integer> {
             return ServiceRollbackCommand.rollBack(context, service, detach);
         }
         // Parse every option once against a stand-in spec first, so a typo fails before any call.
-        apply(ServiceSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("x"))
+        apply(ServiceSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("x")
+                        .addAllMounts(mountRm.stream().map(t -> Mount.newBuilder().setTarget(t.strip()).build()).toList()))
                 .setPlacement(Placement.newBuilder().addAllConstraints(
                         constraintRm.stream().map(PlacementOptions::constraint).toList()))
                 .build());
@@ -165,6 +175,9 @@ final class ServiceUpdateCommand implements Callable<Integer> {
         if (!envAdd.isEmpty() || !envRm.isEmpty()) {
             container.clearEnv().addAllEnv(env(current.getContainer().getEnvList()));
         }
+        if (!mountAdd.isEmpty() || !mountRm.isEmpty()) {
+            container.clearMounts().addAllMounts(mounts(current.getContainer().getMountsList()));
+        }
         if (replicas != null) {
             spec.setReplicas(ReplicaCount.parse("--replicas", replicas));
         }
@@ -196,6 +209,23 @@ final class ServiceUpdateCommand implements Callable<Integer> {
             vars.remove(key.strip());
         }
         return new ArrayList<>(vars.values());
+    }
+
+    /** Removes first, then adds (replacing a mount on the same target), as docker does. */
+    private List<Mount> mounts(List<Mount> current) {
+        List<Mount> out = new ArrayList<>(current);
+        for (String target : mountRm) {
+            if (!out.removeIf(m -> m.getTarget().equals(target.strip()))) {
+                throw new CommandFailedException("--mount-rm " + target + ": the service has no mount there"
+                        + (out.isEmpty() ? "" : " (it has " + String.join(", ", out.stream().map(Mount::getTarget).toList()) + ")"));
+            }
+        }
+        for (String spec : mountAdd) {
+            Mount m = MountOptions.parse("--mount-add", spec);
+            out.removeIf(x -> x.getTarget().equals(m.getTarget()));
+            out.add(m);
+        }
+        return out;
     }
 
     private static Resources resources(Resources current, String memory, String memoryOption, String cpu,

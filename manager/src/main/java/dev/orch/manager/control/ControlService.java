@@ -68,11 +68,23 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   private volatile RaftView raftView;
   private volatile TaskRequests taskRequests;
+  private volatile VolumeRequests volumeRequests;
 
   /** Exec and stats reach nodes through the dispatcher's request channels; set by the manager wiring. */
   public void enableNodeRequests(dev.orch.manager.dispatcher.NodeRequestRouter router,
       java.util.function.Supplier<Optional<String>> leaderAddress) {
     this.taskRequests = new TaskRequests(writer.store(), router, leaderAddress);
+    this.volumeRequests = new VolumeRequests(writer.store(), router, leaderAddress);
+  }
+
+  @Override
+  public void volumes(dev.orch.proto.VolumesRequest req, StreamObserver<dev.orch.proto.VolumeResponse> out) {
+    VolumeRequests v = volumeRequests;
+    if (v == null) {
+      throw Status.UNIMPLEMENTED.withDescription("this manager does not serve volume requests").asRuntimeException();
+    }
+    out.onNext(v.handle(req));
+    out.onCompleted();
   }
 
   private TaskRequests taskRequests() {

@@ -41,6 +41,7 @@ public final class ServiceSpecValidator {
       }
     }
     RuntimeSpecValidator.validate(spec.getContainer());
+    MountSpecValidator.validate(spec.getContainer().getMountsList());
     checkResources("limit", spec.getLimits());
     checkResources("reservation", spec.getReservations());
     checkMode(spec);

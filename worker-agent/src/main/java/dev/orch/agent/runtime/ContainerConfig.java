@@ -20,6 +20,7 @@ import java.util.List;
  * @param user who the workload runs as: "name", "uid", "name:group" or "uid:gid", resolved in
  *     the image's /etc/passwd and /etc/group; empty for root
  * @param hardening capabilities and read-only root; {@link Hardening#DEFAULT} is Docker's defaults
+ * @param tmpfs tmpfs file systems mounted into the container
  */
 public record ContainerConfig(
     String id,
@@ -33,13 +34,23 @@ public record ContainerConfig(
     Path networkNamespace,
     List<BindMount> mounts,
     String user,
-    Hardening hardening) {
+    Hardening hardening,
+    List<TmpfsMount> tmpfs) {
 
-  /** Without hardening options: Docker's default capabilities, a writable root. */
+  /** Without hardening options (Docker's default capabilities, a writable root) or tmpfs mounts. */
   public ContainerConfig(
       String id, String hostname, List<Path> layers, List<String> argv, List<String> env, String workdir,
       ResourceLimits limits, Path logFile, Path networkNamespace, List<BindMount> mounts, String user) {
     this(id, hostname, layers, argv, env, workdir, limits, logFile, networkNamespace, mounts, user, Hardening.DEFAULT);
+  }
+
+  /** Without tmpfs mounts. */
+  public ContainerConfig(
+      String id, String hostname, List<Path> layers, List<String> argv, List<String> env, String workdir,
+      ResourceLimits limits, Path logFile, Path networkNamespace, List<BindMount> mounts, String user,
+      Hardening hardening) {
+    this(id, hostname, layers, argv, env, workdir, limits, logFile, networkNamespace, mounts, user, hardening,
+        List.of());
   }
 
   /** A container in its own new network namespace, without bind mounts. */
@@ -53,6 +64,7 @@ public record ContainerConfig(
     mounts = mounts == null ? List.of() : List.copyOf(mounts);
     user = user == null ? "" : user;
     hardening = hardening == null ? Hardening.DEFAULT : hardening;
+    tmpfs = tmpfs == null ? List.of() : List.copyOf(tmpfs);
   }
 
   /**
@@ -73,4 +85,10 @@ public record ContainerConfig(
    * @param target an absolute path inside the container; created if missing
    */
   public record BindMount(Path source, String target, boolean readOnly) {}
+
+  /**
+   * @param target an absolute path inside the container; created if missing
+   * @param sizeBytes the file system's size limit; 0 for the kernel's default (half of RAM)
+   */
+  public record TmpfsMount(String target, long sizeBytes, boolean readOnly) {}
 }

@@ -12,8 +12,8 @@ import java.util.List;
  * Writes the shim's {@code config}: NUL-terminated {@code key=value} records, so values (argv,
  * env) may hold any byte but NUL. Keys: hostname, rootfs, upper, work, workdir, log, netns and
  * user (optional), and repeated lower (topmost layer first, as overlayfs wants), cgroup (a cgroup.procs
- * file), mount ("ro|rw\nTARGET\nSOURCE"), arg, env; caps (the capability set, hex bit mask) and
- * readonly ("1": read-only root).
+ * file), mount ("ro|rw\nTARGET\nSOURCE"), tmpfs ("ro|rw\nTARGET\nSIZE_BYTES"), arg, env; caps (the capability
+ * set, hex bit mask) and readonly ("1": read-only root).
  */
 final class ShimConfig {
 
@@ -59,6 +59,12 @@ final class ShimConfig {
         throw new ContainerException("bad mount " + m + ": the target must be absolute; no newlines");
       }
       c.put("mount", (m.readOnly() ? "ro" : "rw") + "\n" + m.target() + "\n" + source);
+    }
+    for (ContainerConfig.TmpfsMount t : config.tmpfs()) {
+      if (!t.target().startsWith("/") || t.target().contains("\n") || t.sizeBytes() < 0) {
+        throw new ContainerException("bad tmpfs mount " + t + ": the target must be absolute; no newlines");
+      }
+      c.put("tmpfs", (t.readOnly() ? "ro" : "rw") + "\n" + t.target() + "\n" + t.sizeBytes());
     }
     for (Path procs : cgroupProcs) {
       c.put("cgroup", procs.toString());
