@@ -2,6 +2,7 @@ package dev.orch.manager;
 
 import dev.orch.proto.ActionType;
 import dev.orch.proto.Image;
+import dev.orch.proto.Network;
 import dev.orch.proto.Node;
 import dev.orch.proto.Service;
 import dev.orch.proto.StoreAction;
@@ -42,6 +43,18 @@ public final class Actions {
 
   public static StoreAction update(Node n) {
     return of(ActionType.UPDATE, StoredObject.newBuilder().setNode(n).build());
+  }
+
+  public static StoreAction create(Network n) {
+    return of(ActionType.CREATE, StoredObject.newBuilder().setNetwork(n).build());
+  }
+
+  public static StoreAction update(Network n) {
+    return of(ActionType.UPDATE, StoredObject.newBuilder().setNetwork(n).build());
+  }
+
+  public static StoreAction delete(Network n) {
+    return of(ActionType.DELETE, StoredObject.newBuilder().setNetwork(n).build());
   }
 
   public static StoreAction upsert(Image i) {

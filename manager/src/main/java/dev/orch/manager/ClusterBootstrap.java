@@ -2,7 +2,10 @@ package dev.orch.manager;
 
 import dev.orch.proto.ActionType;
 import dev.orch.proto.Cluster;
+import dev.orch.manager.network.Networks;
 import dev.orch.proto.Meta;
+import dev.orch.proto.Network;
+import dev.orch.proto.NetworkSpec;
 import dev.orch.proto.Node;
 import dev.orch.proto.NodeAvailability;
 import dev.orch.proto.NodeRole;
@@ -27,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the objects every cluster has exist: the Cluster object and this manager's own Node.
+ * Makes sure the objects every cluster has exist: the Cluster object, the ingress network and this
+ * manager's own Node.
  * Runs each time this manager becomes leader; it only creates what is missing.
  */
 final class ClusterBootstrap {
@@ -39,10 +43,12 @@ final class ClusterBootstrap {
   private final Random random;
 
   private final long heartbeatMs;
+  private final AddressPoolOptions addressPool;
 
   ClusterBootstrap(StoreWriter writer, NodeIdentity identity, CertificateFiles certificates, Random random,
-      long heartbeatMs) {
+      long heartbeatMs, AddressPoolOptions addressPool) {
     this.heartbeatMs = heartbeatMs;
+    this.addressPool = addressPool;
     this.writer = writer;
     this.identity = identity;
     this.certificates = certificates;
@@ -58,6 +64,8 @@ final class ClusterBootstrap {
           .setMeta(Meta.newBuilder().setId(identity.clusterId()))
           .setName("default")
           .setDispatcherHeartbeatMs(heartbeatMs)
+          .setDefaultAddrPool(addressPool.pool())
+          .setDefaultSubnetSize(addressPool.subnetSize())
           .setRootCa(RootCA.newBuilder()
               .setCertPem(certPem)
               .setKeyPem(Files.readString(certificates.caKey()))
@@ -69,6 +77,14 @@ final class ClusterBootstrap {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the root CA written by init", e);
     }
+  }
+
+  /** The routing-mesh overlay; the allocator gives it a subnet from the pool like any other. */
+  private Network ingressNetwork() {
+    return Network.newBuilder()
+        .setMeta(Meta.newBuilder().setId(new Ids(random).next()))
+        .setSpec(NetworkSpec.newBuilder().setName(Networks.INGRESS).setDriver(Networks.OVERLAY).setIngress(true))
+        .build();
   }
 
   void ensure() {
@@ -87,6 +103,9 @@ final class ClusterBootstrap {
                   .setAddr(identity.controlAddress())
                   .setRaftAddr(identity.advertiseHost() + ":" + identity.raftPort()))
               .build())));
+      if (v.networkByName(Networks.INGRESS).isEmpty() && Networks.ingress(v).isEmpty()) {
+        actions.add(Actions.create(ingressNetwork()));
+      }
       if (v.node(identity.nodeId()).isEmpty()) {
         actions.add(Actions.upsert(Node.newBuilder()
             .setMeta(Meta.newBuilder().setId(identity.nodeId()))

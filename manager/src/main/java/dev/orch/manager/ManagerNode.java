@@ -125,7 +125,7 @@ public final class ManagerNode implements AutoCloseable {
     });
     resources.add(leadership::shutdownNow);
     ClusterBootstrap bootstrap = new ClusterBootstrap(writer, identity, new CertificateFiles(data),
-        new Random(random.nextLong()), options.heartbeatPeriod().toMillis());
+        new Random(random.nextLong()), options.heartbeatPeriod().toMillis(), AddressPoolOptions.load(data));
     // Leadership callbacks arrive on Raft's threads; committing from them would wait on Raft itself.
     store.addLeadershipListener(leader -> {
       if (leadership.isShutdown()) {

@@ -81,6 +81,14 @@ public final class OrchDaemon {
     @Option(names = "--raft-port", description = "Raft port (default: the advertised port + 1).")
     Integer raftPort;
 
+    @Option(names = "--default-addr-pool", paramLabel = "CIDR",
+        description = "Pool the subnets of overlay networks come from (default 10.0.0.0/8).")
+    String defaultAddrPool;
+
+    @Option(names = "--default-addr-pool-mask-length", paramLabel = "N",
+        description = "Prefix length of each subnet cut from the pool (default 24).")
+    Integer defaultAddrPoolMaskLength;
+
     @Override
     public Integer call() throws Exception {
       requireRoot();
@@ -96,7 +104,14 @@ public final class OrchDaemon {
             + id.clusterId() + "; start it with: orchd run --data-dir " + dataDir);
       }
       InetSocketAddress adv = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT);
+      AddressPoolOptions pool;
+      try {
+        pool = AddressPoolOptions.parse(defaultAddrPool, defaultAddrPoolMaskLength);
+      } catch (IllegalArgumentException e) {
+        throw new UsageError(e.getMessage());
+      }
       Files.createDirectories(dataDir);
+      pool.save(dataDir);
       SecureRandom r = new SecureRandom();
       NodeIdentity id = new NodeIdentity(new Ids(r).next(), HexFormat.of().formatHex(r.generateSeed(16)),
           adv.getHostString(), adv.getPort(), raftPort != null ? raftPort : adv.getPort() + 1);

@@ -81,9 +81,12 @@ public final class WorkerNode implements AutoCloseable {
     resources.add(channels);
     resources.add(new CertificateRenewer(new CertificateFiles(options.dataDir()), channels, clock,
         new Random(random.nextLong())));
+    NodeNetworking networking = NodeNetworking.start(id, worker, new Random(random.nextLong()));
+    networking.networks().ifPresent(resources::add);
     Agent agent = new Agent(new AgentConfig(id.nodeId(), id.managerAddress(), id.advertiseHost(),
         worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
-        new Random(random.nextLong()), new VolumeStore(worker.resolve("volumes"), clock), options.dataDir()), channels);
+        new Random(random.nextLong()), new VolumeStore(worker.resolve("volumes"), clock), options.dataDir()), channels, networking.networks().orElse(null),
+        networking.unavailable());
     resources.add(agent);
     agent.start();
   }

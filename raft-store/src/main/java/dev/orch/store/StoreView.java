@@ -2,6 +2,7 @@ package dev.orch.store;
 
 import dev.orch.proto.Cluster;
 import dev.orch.proto.Image;
+import dev.orch.proto.Network;
 import dev.orch.proto.Node;
 import dev.orch.proto.Service;
 import dev.orch.proto.Task;
@@ -48,6 +49,12 @@ public interface StoreView {
   Optional<Image> imageByReference(String reference);
 
   Collection<Image> images();
+
+  Optional<Network> network(String id);
+
+  Optional<Network> networkByName(String name);
+
+  Collection<Network> networks();
 
   Optional<Cluster> cluster();
 }

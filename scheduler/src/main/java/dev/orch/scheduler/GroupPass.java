@@ -50,6 +50,9 @@ final class GroupPass {
     if (max > 0) {
       passChecks.add(new MaxReplicasFilter(group.serviceId, max));
     }
+    if (!group.hostPorts.isEmpty()) {
+      passChecks.add(new HostPortFilter(group.hostPorts));
+    }
     nodeRejections = new int[nodeChecks.size()];
     passRejections = new int[passChecks.size()];
   }
@@ -104,6 +107,7 @@ final class GroupPass {
   /** Counts one task of the group on {@code n}, so later decisions of the pass see it. */
   void count(NodeCandidate n) {
     n.add(group.serviceId, memory, cpu);
+    n.addHostPorts(group.hostPorts);
   }
 
   private static int firstRejecting(List<NodeFilter> checks, NodeCandidate n) {

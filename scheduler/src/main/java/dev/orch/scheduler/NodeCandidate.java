@@ -1,8 +1,14 @@
 package dev.orch.scheduler;
 
 import dev.orch.proto.Node;
+import dev.orch.proto.PortConfig;
+import dev.orch.proto.PortProtocol;
+import dev.orch.proto.PublishMode;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A node as the scheduler sees it during one pass: its object plus the tasks already counted on it
@@ -19,6 +25,7 @@ public final class NodeCandidate {
   private final Map<String, Integer> tasksByService = new HashMap<>();
   private long reservedMemory;
   private long reservedNanoCpus;
+  private Set<String> hostPorts;  // created on first use: most nodes publish no host-mode port
 
   public NodeCandidate(Node node, int tieBreak) {
     this.node = node;
@@ -81,5 +88,26 @@ public final class NodeCandidate {
     tasksByService.merge(serviceId, 1, Integer::sum);
     reservedMemory += memoryReservation;
     reservedNanoCpus += cpuReservation;
+  }
+
+  /** Counts the host-mode ports among {@code ports} as bound on this node. */
+  public void addHostPorts(List<PortConfig> ports) {
+    for (PortConfig p : ports) {
+      if (p.getMode() == PublishMode.PUBLISH_HOST) {
+        if (hostPorts == null) {
+          hostPorts = new HashSet<>();
+        }
+        hostPorts.add(portKey(p));
+      }
+    }
+  }
+
+  /** Whether a task here already publishes {@code p} on the node. */
+  public boolean publishesHostPort(PortConfig p) {
+    return hostPorts != null && hostPorts.contains(portKey(p));
+  }
+
+  static String portKey(PortConfig p) {
+    return p.getPublished() + "/" + (p.getProtocol() == PortProtocol.PROTO_UDP ? "udp" : "tcp");
   }
 }

@@ -51,6 +51,9 @@ public final class Scheduler {
       if (c != null) {
         c.add(t.getServiceId(), t.getSpec().getReservations().getMemoryBytes(),
             t.getSpec().getReservations().getNanoCpus());
+        if (t.getSpec().getPortsCount() > 0) {
+          c.addHostPorts(t.getSpec().getPortsList());
+        }
       }
     }
     PlacementDecision[] out = new PlacementDecision[pending.size()];

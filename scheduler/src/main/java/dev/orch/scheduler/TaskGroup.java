@@ -1,6 +1,8 @@
 package dev.orch.scheduler;
 
 import dev.orch.proto.Placement;
+import dev.orch.proto.PortConfig;
+import dev.orch.proto.PublishMode;
 import dev.orch.proto.Resources;
 import dev.orch.proto.Task;
 import java.util.ArrayList;
@@ -14,11 +16,13 @@ import java.util.Map;
  * once per group instead of once per task, which is what makes large batches cheap.
  */
 final class TaskGroup {
-  private record Key(String serviceId, Resources reservations, Placement placement) {}
+  private record Key(String serviceId, Resources reservations, Placement placement, List<PortConfig> hostPorts) {}
 
   final String serviceId;
   final Resources reservations;
   final Placement placement;
+  /** Host-mode published ports: two tasks publishing one can never share a node. */
+  final List<PortConfig> hostPorts;
   final List<Task> tasks = new ArrayList<>();
   /** Where each task stands in the caller's list, so decisions come back in the caller's order. */
   final List<Integer> positions = new ArrayList<>();
@@ -27,6 +31,7 @@ final class TaskGroup {
     this.serviceId = key.serviceId();
     this.reservations = key.reservations();
     this.placement = key.placement();
+    this.hostPorts = key.hostPorts();
   }
 
   /** Groups {@code pending}, keeping the order in which each group first appears. */
@@ -34,7 +39,9 @@ final class TaskGroup {
     Map<Key, TaskGroup> groups = new LinkedHashMap<>();
     for (int i = 0; i < pending.size(); i++) {
       Task t = pending.get(i);
-      Key key = new Key(t.getServiceId(), t.getSpec().getReservations(), t.getSpec().getPlacement());
+      Key key = new Key(t.getServiceId(), t.getSpec().getReservations(), t.getSpec().getPlacement(),
+          t.getSpec().getPortsCount() == 0 ? List.of() : t.getSpec().getPortsList().stream()
+              .filter(p -> p.getMode() == PublishMode.PUBLISH_HOST).toList());
       TaskGroup g = groups.computeIfAbsent(key, TaskGroup::new);
       g.tasks.add(t);
       g.positions.add(i);

@@ -46,6 +46,8 @@ public final class ServiceBench implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "5") int runs;
   @Option(names = "--kills", defaultValue = "5") int kills;
   @Option(names = "--image", required = true, description = "Image archive to import (busybox).") Path image;
+  @Option(names = "--network", description = "Put the replicas on an overlay network (run inside a scratch"
+      + " network namespace: ip netns exec NS orch-bench --network).") boolean network;
 
   private ControlGrpc.ControlBlockingStub control(ManagedChannel ch) {
     return ControlGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -63,6 +65,10 @@ public final class ServiceBench implements Callable<Integer> {
       ManagedChannel ch = AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress());
       try {
         importImage(ch);
+        if (network) {
+          control(ch).createNetwork(dev.orch.proto.CreateNetworkRequest.newBuilder()
+              .setSpec(dev.orch.proto.NetworkSpec.newBuilder().setName("benchnet")).build());
+        }
         List<Double> create = new ArrayList<>();
         List<Double> heal = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
@@ -108,7 +114,11 @@ public final class ServiceBench implements Callable<Integer> {
 
   private double createAndWait(ManagedChannel ch, String name) throws InterruptedException {
     long start = System.nanoTime();
-    control(ch).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+    ServiceSpec.Builder spec = ServiceSpec.newBuilder();
+    if (network) {
+      spec.addNetworks(dev.orch.proto.NetworkAttachmentConfig.newBuilder().setTarget("benchnet"));
+    }
+    control(ch).createService(CreateServiceRequest.newBuilder().setSpec(spec
         .setName(name).setReplicas(replicas)
         // An explicit zero restart delay: the kill figure measures replacement, not docker's default 5 s wait.
         .setRestart(dev.orch.proto.RestartPolicy.newBuilder().setDelayMs(0))

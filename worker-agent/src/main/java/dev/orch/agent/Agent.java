@@ -53,6 +53,15 @@ public final class Agent implements AutoCloseable {
    *     rebuilt with a renewed certificate when there is one
    */
   public Agent(AgentConfig config, ManagerDirectory managers) {
+    this(config, managers, null, "networking is not set up on this node");
+  }
+
+  /**
+   * @param networks connects task containers to their networks; null when this node cannot, with
+   *     {@code networksUnavailable} saying why (tasks on networks are then rejected with it)
+   */
+  public Agent(AgentConfig config, ManagerDirectory managers, dev.orch.agent.net.ContainerNetworks networks,
+      String networksUnavailable) {
     this.config = config;
     this.managers = managers;
     this.channel = managers.current();
@@ -60,7 +69,7 @@ public final class Agent implements AutoCloseable {
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
     this.requestExecutor = Executors.newCachedThreadPool(daemon("node-request"));
     this.healthChecks = Executors.newScheduledThreadPool(4, daemon("health-check"));
-    this.ctx = new TaskContext(config, statuses, taskExecutor, healthChecks);
+    this.ctx = new TaskContext(config, statuses, taskExecutor, healthChecks, networks, networksUnavailable);
     this.ctx.blobs = new DispatcherBlobSource();
     this.tasks = new TaskManager(ctx);
     this.sessionLoop = new Thread(this::runSessions, "agent-session");

@@ -33,9 +33,7 @@ final class ContainerConfigs {
     for (String e : spec.getEnvList()) {
       put(env, e);
     }
-    String hostname = spec.getHostname().isEmpty()
-        ? task.getMeta().getId().substring(0, Math.min(12, task.getMeta().getId().length()))
-        : spec.getHostname();
+    String hostname = hostname(task);
     env.put("HOSTNAME", hostname);
     String workdir = !spec.getWorkdir().isEmpty() ? spec.getWorkdir()
         : !ic.getWorkdir().isEmpty() ? ic.getWorkdir() : "/";
@@ -53,6 +51,14 @@ final class ContainerConfigs {
         new ContainerConfig.Hardening(Capabilities.boundingSet(spec.getCapAddList(), spec.getCapDropList()),
             spec.getReadOnly()),
         mounts.tmpfs());
+  }
+
+  /** The container's hostname: --hostname, else the task id's first 12 characters, as docker. */
+  static String hostname(Task task) {
+    ContainerSpec spec = task.getSpec().getContainer();
+    return spec.getHostname().isEmpty()
+        ? task.getMeta().getId().substring(0, Math.min(12, task.getMeta().getId().length()))
+        : spec.getHostname();
   }
 
   private static void put(Map<String, String> env, String entry) {

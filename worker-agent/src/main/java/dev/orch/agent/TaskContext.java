@@ -33,10 +33,21 @@ final class TaskContext {
   /** Runs health checks (each blocks a thread for at most its timeout). */
   final java.util.concurrent.ScheduledExecutorService healthChecks;
   final RegistryClient registries = new RegistryClient(Duration.ofSeconds(30));
+  /** Connects containers to their networks; null when this node cannot (the reason is below). */
+  final dev.orch.agent.net.ContainerNetworks networks;
+  final String networksUnavailable;
 
   TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor,
       java.util.concurrent.ScheduledExecutorService healthChecks) {
+    this(config, statuses, executor, healthChecks, null, "networking is not set up on this node");
+  }
+
+  TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor,
+      java.util.concurrent.ScheduledExecutorService healthChecks,
+      dev.orch.agent.net.ContainerNetworks networks, String networksUnavailable) {
     this.healthChecks = healthChecks;
+    this.networks = networks;
+    this.networksUnavailable = networksUnavailable;
     this.runtime = config.runtime();
     this.images = config.images();
     this.statuses = statuses;

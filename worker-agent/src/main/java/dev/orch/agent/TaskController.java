@@ -47,6 +47,9 @@ final class TaskController {
   private TaskStatus running;
   /** Why the task fails once its container is gone (an unhealthy task is stopped by the agent). */
   private String failure;
+  /** The network namespace and files of the container, once its networks are connected. */
+  private dev.orch.agent.net.ContainerNetworks.Prepared network;
+  private boolean networkReleased;
 
   TaskController(Task task, TaskContext ctx, Container recovered) {
     this.taskId = task.getMeta().getId();
@@ -59,6 +62,11 @@ final class TaskController {
       running = task.getStatus();
       monitorHealth(task, recovered.id(), task.getStatus().getHealth(), task.getStatus().getTimestampMs());
       holdVolumes(task);
+      if (ctx.networks != null && dev.orch.agent.net.ContainerNetworks.attaches(task)) {
+        ctx.networks.adopt(task);
+        network = new dev.orch.agent.net.ContainerNetworks.Prepared(
+            dev.orch.agent.net.NetnsCommands.path(taskId), java.util.Map.of());
+      }
     } else if (observed == TaskState.RUNNING) {
       // The manager thinks it runs but this agent has no container for it: it was lost while the
       // agent was down.
@@ -120,9 +128,16 @@ final class TaskController {
   private boolean step() {
     Task t;
     TaskState state;
+    boolean disconnect;
     synchronized (this) {
       t = task;
       state = observed;
+      // An ended container gives its addresses back at once: the allocator may hand them out again.
+      disconnect = network != null && !networkReleased && (exit != null
+          || (container == null && state.getNumber() > TaskState.RUNNING_VALUE));
+    }
+    if (disconnect) {
+      releaseNetwork();
     }
     if (deleted || t.getDesiredState().getNumber() > TaskState.RUNNING_VALUE) {
       return stepDown(t);
@@ -160,13 +175,18 @@ final class TaskController {
       synchronized (this) {
         mounts = m;
       }
-      advance(TaskState.STARTING, "starting");
     } catch (IOException e) {
       ctx.volumes.release(taskId);
       synchronized (this) {
         report(TaskState.REJECTED, "preparing mounts: " + e.getMessage(), 0);
       }
+      return;
     }
+    if (!prepareNetwork(t)) {
+      ctx.volumes.release(taskId);
+      return;
+    }
+    advance(TaskState.STARTING, "starting");
   }
 
   /** A container recovered after an agent restart still holds its volumes. */
@@ -176,6 +196,52 @@ final class TaskController {
     } catch (IOException e) {
       LOG.warn("task {}: its volumes could not be registered again: {}", taskId, e.getMessage());
     }
+  }
+
+  /** Connects the container's networks before it starts; false (and REJECTED) when that fails. */
+  private boolean prepareNetwork(Task t) {
+    if (!dev.orch.agent.net.ContainerNetworks.attaches(t)) {
+      return true;
+    }
+    try {
+      if (ctx.networks == null) {
+        throw new IllegalStateException(ctx.networksUnavailable);
+      }
+      var prepared = ctx.networks.prepare(t, ContainerConfigs.hostname(t));
+      synchronized (this) {
+        network = prepared;
+      }
+      return true;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (this) {
+        report(TaskState.REJECTED, "preparing network: " + e.getMessage(), 0);
+      }
+      return false;
+    }
+  }
+
+  private void releaseNetwork() {
+    ctx.networks.release(taskId);
+    synchronized (this) {
+      networkReleased = true;
+    }
+  }
+
+  /** The container's network namespace: its own prepared one, the node's for host mode, else a new one. */
+  private ContainerConfig networked(Task t, ContainerConfig config) {
+    if (t.getSpec().getNetworkMode() == dev.orch.proto.NetworkMode.NETWORK_MODE_HOST) {
+      return config.withNetwork(Path.of("/proc/" + ProcessHandle.current().pid() + "/ns/net"), List.of());
+    }
+    var prepared = network;
+    if (prepared == null) {
+      return config;
+    }
+    List<ContainerConfig.BindMount> files = prepared.files().entrySet().stream()
+        .map(f -> new ContainerConfig.BindMount(f.getValue(), f.getKey(), false)).toList();
+    return config.withNetwork(prepared.netns(), files);
   }
 
   /** Registry images are pulled by each node from their registry; imported ones from the managers. */
@@ -192,7 +258,7 @@ final class TaskController {
   private void start(Task t) {
     Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
     Path log = ctx.logDir.resolve(taskId + ".log");
-    ContainerConfig config = ContainerConfigs.of(t, image, layers, log, mounts);
+    ContainerConfig config = networked(t, ContainerConfigs.of(t, image, layers, log, mounts));
     try {
       Container c = ctx.runtime.start(config);
       synchronized (this) {
@@ -208,6 +274,9 @@ final class TaskController {
     } catch (ContainerException e) {
       synchronized (this) {
         report(TaskState.FAILED, "starting container: " + e.getMessage(), 0);
+      }
+      if (network != null && !networkReleased) {
+        releaseNetwork();
       }
     }
   }
@@ -256,6 +325,13 @@ final class TaskController {
       if (observed.getNumber() <= TaskState.RUNNING_VALUE && !deleted) {
         report(TaskState.SHUTDOWN, "shutdown", 0);
       }
+    }
+    boolean disconnect;
+    synchronized (this) {
+      disconnect = network != null && !networkReleased;
+    }
+    if (disconnect) {
+      releaseNetwork();
     }
     boolean remove = deleted || t.getDesiredState() == TaskState.REMOVE;
     if (remove && !containerRemoved) {

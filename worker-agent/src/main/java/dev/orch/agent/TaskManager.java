@@ -38,6 +38,11 @@ final class TaskManager {
       ctx.knownImages.put(i.getMeta().getId(), i);
     }
     ctx.registryAuth.putAll(m.getRegistryAuthMap());
+    if (ctx.networks != null) {
+      // Networks first: a task of this message may be about to connect to one of them.
+      ctx.networks.apply(m.getNetworksList(), m.getRemoveNetworksList(),
+          m.getType() == AssignmentsMessage.Type.COMPLETE);
+    }
     if (m.getType() == AssignmentsMessage.Type.COMPLETE) {
       Set<String> present = new HashSet<>();
       m.getUpdateTasksList().forEach(t -> present.add(t.getMeta().getId()));
@@ -56,6 +61,9 @@ final class TaskManager {
     if (m.getType() == AssignmentsMessage.Type.COMPLETE && !firstSetSeen) {
       firstSetSeen = true;
       removeUnclaimed();
+      if (ctx.networks != null) {
+        ctx.networks.sweep(Set.copyOf(controllers.keySet()));
+      }
     }
     controllers.values().removeIf(TaskController::finishedAndRemoved);
   }

@@ -112,6 +112,9 @@ final class ServiceCreateCommand implements Callable<Integer> {
     @Mixin
     ContainerRuntimeOptions runtime;
 
+    @Mixin
+    ServiceNetworkOptions network;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image reference, e.g. busybox:latest.")
     String image;
 
@@ -196,6 +199,7 @@ final class ServiceCreateCommand implements Callable<Integer> {
         checkReservationFitsLimit(limits, reservations);
         spec.setLimits(limits).setReservations(reservations);
         lifecycle.applyTo(spec);
+        network.applyTo(spec);
         return spec.build();
     }
 

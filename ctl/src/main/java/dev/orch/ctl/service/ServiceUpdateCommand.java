@@ -101,6 +101,9 @@ final class ServiceUpdateCommand implements Callable<Integer> {
     @Mixin
     ServiceLifecycleOptions lifecycle;
 
+    @Mixin
+    ServiceNetworkUpdates network;
+
     @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
     String service;
 
@@ -114,7 +117,8 @@ final class ServiceUpdateCommand implements Callable<Integer> {
             return ServiceRollbackCommand.rollBack(context, service, detach);
         }
         // Parse every option once against a stand-in spec first, so a typo fails before any call.
-        apply(ServiceSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("x")
+        network.check();
+        applyExceptNetwork(ServiceSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("x")
                         .addAllMounts(mountRm.stream().map(t -> Mount.newBuilder().setTarget(t.strip()).build()).toList()))
                 .setPlacement(Placement.newBuilder().addAllConstraints(
                         constraintRm.stream().map(PlacementOptions::constraint).toList()))
@@ -147,6 +151,7 @@ final class ServiceUpdateCommand implements Callable<Integer> {
     private Service updateOnce(ManagerConnection connection) {
         Service current = connection.call(control -> control.getService(
                 GetServiceRequest.newBuilder().setService(service).build())).getService();
+        network.resolve(connection);
         ServiceSpec spec = apply(current.getSpec());
         UpdateServiceRequest.Builder request = UpdateServiceRequest.newBuilder()
                 .setService(current.getMeta().getId())
@@ -161,6 +166,12 @@ final class ServiceUpdateCommand implements Callable<Integer> {
 
     /** {@code current} with every option applied. */
     ServiceSpec apply(ServiceSpec current) {
+        ServiceSpec.Builder spec = applyExceptNetwork(current).toBuilder();
+        network.applyTo(current, spec);
+        return spec.build();
+    }
+
+    private ServiceSpec applyExceptNetwork(ServiceSpec current) {
         ServiceSpec.Builder spec = current.toBuilder();
         ContainerSpec.Builder container = spec.getContainerBuilder();
         if (image != null) {

@@ -48,6 +48,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private final ControlCommits commits;
   private final NodeOperations nodes;
   private final ClusterOperations cluster;
+  private final NetworkOperations networks;
   /** Stamps update and rollback start times; the Control API has no injected clock yet. */
   private final java.time.Clock clock = java.time.Clock.systemUTC();
   private EventStream events;
@@ -153,6 +154,33 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     this.commits = new ControlCommits(writer);
     this.nodes = new NodeOperations(writer, commits, localNodeId);
     this.cluster = new ClusterOperations(writer, commits, new Random(random.nextLong()), managers);
+    this.networks = new NetworkOperations(writer, commits, ids);
+  }
+
+  @Override
+  public void createNetwork(dev.orch.proto.CreateNetworkRequest req, StreamObserver<dev.orch.proto.NetworkResponse> out) {
+    out.onNext(dev.orch.proto.NetworkResponse.newBuilder().setNetwork(networks.create(req.getSpec())).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getNetwork(dev.orch.proto.GetNetworkRequest req, StreamObserver<dev.orch.proto.NetworkResponse> out) {
+    out.onNext(dev.orch.proto.NetworkResponse.newBuilder().setNetwork(networks.get(req.getNetwork())).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listNetworks(dev.orch.proto.ListNetworksRequest req,
+      StreamObserver<dev.orch.proto.ListNetworksResponse> out) {
+    out.onNext(dev.orch.proto.ListNetworksResponse.newBuilder().addAllNetworks(networks.list()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void removeNetwork(dev.orch.proto.RemoveNetworkRequest req,
+      StreamObserver<dev.orch.proto.RemoveNetworkResponse> out) {
+    out.onNext(dev.orch.proto.RemoveNetworkResponse.newBuilder().setId(networks.remove(req.getNetwork())).build());
+    out.onCompleted();
   }
 
   @Override
@@ -205,6 +233,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
     ServiceSpecValidator.validate(spec);
     spec = dev.orch.manager.orchestrator.ServiceDefaults.withDefaults(spec);
+    ServiceSpec unresolved = spec;
+    spec = writer.store().readLinearizable(v -> ServiceNetworking.resolve(v, unresolved, ""));
     ServiceSpec named = spec;
     RegistryAuth auth = req.hasRegistryAuth() ? req.getRegistryAuth() : null;
     Image image = resolveImage(spec.getContainer().getImage(), auth);
@@ -247,8 +277,9 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       rollbackService(current, req.getVersion(), out);
       return;
     }
-    ServiceSpec spec = req.getSpec();
-    ServiceSpecValidator.validate(spec);
+    ServiceSpecValidator.validate(req.getSpec());
+    ServiceSpec spec = writer.store().readLinearizable(
+        v -> ServiceNetworking.resolve(v, req.getSpec(), current.getMeta().getId()));
     if (!spec.getName().equals(current.getSpec().getName())) {
       throw ServiceSpecValidator.invalid("renaming a service is not supported: remove it and create "
           + spec.getName() + " instead");

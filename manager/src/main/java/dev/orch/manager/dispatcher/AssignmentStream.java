@@ -2,6 +2,7 @@ package dev.orch.manager.dispatcher;
 
 import dev.orch.proto.AssignmentsMessage;
 import dev.orch.proto.Image;
+import dev.orch.proto.NetworkState;
 import dev.orch.proto.RegistryAuth;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
@@ -30,6 +31,10 @@ final class AssignmentStream {
   private final Map<String, Task> updates = new LinkedHashMap<>();
   private final Set<String> removals = new LinkedHashSet<>();
   private final Set<String> imagesSent = new HashSet<>();
+  // Networks: the latest view of each, sent only when it differs from what the node has.
+  private final Map<String, NetworkState> networkUpdates = new LinkedHashMap<>();
+  private final Set<String> networkRemovals = new LinkedHashSet<>();
+  private final Map<String, NetworkState> networksSent = new HashMap<>();
   private boolean flushScheduled;
   private volatile boolean closed;
 
@@ -51,11 +56,34 @@ final class AssignmentStream {
   }
 
   /** Sends the complete set; must be the first message on the stream. */
-  synchronized void sendComplete(List<Task> tasks) {
+  synchronized void sendComplete(List<Task> tasks, List<NetworkState> networks) {
     AssignmentsMessage.Builder m =
-        AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.COMPLETE).addAllUpdateTasks(tasks);
+        AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.COMPLETE).addAllUpdateTasks(tasks)
+            .addAllNetworks(networks);
+    networks.forEach(n -> networksSent.put(n.getNetwork().getMeta().getId(), n));
     addImages(m, tasks);
     out.onNext(m.build());
+  }
+
+  /** The node needs {@code state}: sent unless it already has exactly this. */
+  synchronized void network(NetworkState state) {
+    String id = state.getNetwork().getMeta().getId();
+    networkRemovals.remove(id);
+    if (state.equals(networksSent.get(id))) {
+      networkUpdates.remove(id);
+      return;
+    }
+    networkUpdates.put(id, state);
+    scheduleFlush();
+  }
+
+  /** The node no longer needs network {@code id} (if it had it). */
+  synchronized void dropNetwork(String id) {
+    networkUpdates.remove(id);
+    if (networksSent.containsKey(id)) {
+      networkRemovals.add(id);
+      scheduleFlush();
+    }
   }
 
   synchronized void update(Task t) {
@@ -79,7 +107,8 @@ final class AssignmentStream {
 
   private synchronized void flush() {
     flushScheduled = false;
-    if (closed || (updates.isEmpty() && removals.isEmpty())) {
+    if (closed || (updates.isEmpty() && removals.isEmpty() && networkUpdates.isEmpty()
+        && networkRemovals.isEmpty())) {
       return;
     }
     List<Task> tasks = List.copyOf(updates.values());
@@ -87,10 +116,16 @@ final class AssignmentStream {
         AssignmentsMessage.newBuilder()
             .setType(AssignmentsMessage.Type.INCREMENTAL)
             .addAllUpdateTasks(tasks)
-            .addAllRemoveTasks(removals);
+            .addAllRemoveTasks(removals)
+            .addAllNetworks(networkUpdates.values())
+            .addAllRemoveNetworks(networkRemovals);
     addImages(m, tasks);
+    networkUpdates.values().forEach(n -> networksSent.put(n.getNetwork().getMeta().getId(), n));
+    networkRemovals.forEach(networksSent::remove);
     updates.clear();
     removals.clear();
+    networkUpdates.clear();
+    networkRemovals.clear();
     try {
       out.onNext(m.build());
     } catch (RuntimeException e) {

@@ -59,6 +59,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
       });
   private final AutoCloseable watch;
   private final NodeRequestRouter nodeRequests = new NodeRequestRouter();
+  private final NetworkPush networks;
 
   /** Opens a content-addressed blob for download. */
   public interface BlobReader {
@@ -77,6 +78,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     this.blobs = blobs;
     this.sessions = sessions;
     this.statusWriter = new TaskStatusWriter(writer);
+    this.networks = new NetworkPush(writer.store(), streams);
     this.watch = writer.store().watch(this::route);
     Gauge.builder("orch.dispatcher.sessions", sessions, NodeSessions::size)
         .description("Worker sessions open on this dispatcher")
@@ -252,7 +254,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
         previous.close();
       }
       List<Task> tasks = store().read(v -> List.copyOf(v.tasksByNode(req.getNodeId())));
-      stream.sendComplete(tasks);
+      stream.sendComplete(tasks, networks.complete(req.getNodeId()));
     }
   }
 
@@ -292,6 +294,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
   private void route(List<WatchEvent> events) {
     for (WatchEvent e : events) {
       StoredObject o = e.getObject();
+      networks.route(e);
       if (o.getObjectCase() == StoredObject.ObjectCase.NODE && e.getType() != dev.orch.proto.ActionType.DELETE) {
         endSessionOnRoleChange(o.getNode());
         continue;
@@ -332,6 +335,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     }
     streams.values().forEach(AssignmentStream::close);
     nodeRequests.closeAll();
+    networks.close();
     sender.shutdownNow();
   }
 }

@@ -98,10 +98,17 @@ public final class LeaderControllers implements AutoCloseable {
       for (WatchEvent e : events) {
         StoredObject o = e.getObject();
         switch (o.getObjectCase()) {
-          case SERVICE -> services.add(serviceId(o.getService()));
-          case TASK -> routeTask(o.getTask());
+          case SERVICE -> {
+            services.add(serviceId(o.getService()));
+            allocator.add(TaskAllocator.ALL); // its VIPs and published ports
+          }
+          case TASK -> routeTask(o.getTask(), e.getType() == dev.orch.proto.ActionType.DELETE);
+          case NETWORK -> allocator.add(TaskAllocator.ALL);
           case NODE -> {
             scheduler.add(TaskSchedulerController.ALL);
+            if (o.getNode().getIngressAddr().isEmpty() || e.getType() == dev.orch.proto.ActionType.DELETE) {
+              allocator.add(TaskAllocator.ALL); // its address on ingress
+            }
             nodeEvents.add(o.getNode().getMeta().getId());
           }
           default -> { }
@@ -109,8 +116,11 @@ public final class LeaderControllers implements AutoCloseable {
       }
     }
 
-    private void routeTask(Task t) {
+    private void routeTask(Task t, boolean deleted) {
       services.add(t.getServiceId());
+      if (t.getNetworksCount() > 0 && (deleted || TaskStates.finished(t))) {
+        allocator.add(TaskAllocator.ALL); // its addresses go back to the pools
+      }
       if (t.getStatus().getState() == TaskState.NEW) {
         allocator.add(TaskAllocator.ALL);
       } else if (t.getStatus().getState() == TaskState.PENDING) {

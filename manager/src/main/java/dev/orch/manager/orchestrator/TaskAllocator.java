@@ -2,23 +2,41 @@ package dev.orch.manager.orchestrator;
 
 import dev.orch.manager.Actions;
 import dev.orch.manager.StoreWriter;
+import dev.orch.manager.network.NetworkAllocator;
+import dev.orch.manager.network.Networks;
+import dev.orch.net.IpamException;
+import dev.orch.proto.Endpoint;
+import dev.orch.proto.Network;
+import dev.orch.proto.NetworkAttachment;
+import dev.orch.proto.Service;
 import dev.orch.proto.StoreAction;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Moves new tasks to PENDING once what they need is allocated. Tasks of this release need no
- * network resources yet (addresses and VIPs come with overlay networks), so allocation is the
- * state step alone; it is kept as its own controller so that the lifecycle is the final one.
+ * Allocates what networking needs and moves new tasks to PENDING: subnets and VXLAN ids of new
+ * networks, VIPs and published ports of services, an endpoint address per network of each new
+ * task. A task waits in NEW while one of its networks has no subnet yet.
+ *
+ * <p>The address book ({@link NetworkAllocator}) is rebuilt from the store when this controller
+ * starts (each leadership term) and after any refused or failed commit, so it never holds an
+ * allocation the store does not record, and what ended objects held is returned on every pass.
  */
 public final class TaskAllocator implements WorkQueue.Reconciler<String> {
   public static final String ALL = "all";
+  private static final Logger LOG = LoggerFactory.getLogger(TaskAllocator.class);
 
   private final StoreWriter writer;
   private final Clock clock;
+  private final NetworkAllocator book = new NetworkAllocator();
+  private boolean built;
 
   public TaskAllocator(StoreWriter writer, Clock clock) {
     this.writer = writer;
@@ -26,24 +44,121 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
   }
 
   @Override
-  public void reconcile(String ignored) {
-    List<Task> fresh =
-        writer.store().read(v -> v.unassignedTasks().stream()
-            .filter(t -> t.getStatus().getState() == TaskState.NEW && TaskStates.wanted(t))
-            .toList());
-    if (fresh.isEmpty()) {
+  public void reconcile(String ignored) throws IpamException {
+    if (!built) {
+      writer.store().read(v -> {
+        book.rebuild(v);
+        return null;
+      });
+      built = true;
+    }
+    try {
+      allocateNetworks();
+      allocateNodes();
+      allocateServices();
+      allocateTasks();
+    } catch (IpamException | RuntimeException e) {
+      built = false; // whatever was decided but not committed is forgotten by the rebuild
+      throw e;
+    }
+  }
+
+  /** The address book, for tests that check nothing leaked. */
+  public NetworkAllocator book() {
+    return book;
+  }
+
+  private void allocateNetworks() throws IpamException {
+    List<Network> pending = writer.store().read(v -> {
+      book.releaseGone(v);
+      return v.networks().stream().filter(n -> !NetworkAllocator.allocated(n)).toList();
+    });
+    List<StoreAction> actions = new ArrayList<>();
+    String failed = null;
+    for (Network n : pending) {
+      try {
+        actions.add(Actions.update(book.allocate(n)));
+      } catch (IpamException e) {
+        failed = "network " + n.getSpec().getName() + ": " + e.getMessage();
+      }
+    }
+    if (!actions.isEmpty()) {
+      TransactionBatches.commit(writer, actions, "network allocation");
+    }
+    if (failed != null) {
+      throw new IpamException(failed);
+    }
+  }
+
+  /** Every node's own address on ingress, which the routing mesh forwards from. */
+  private void allocateNodes() throws IpamException {
+    record Missing(List<dev.orch.proto.Node> nodes, Optional<Network> ingress) {}
+    Missing missing = writer.store().read(v -> new Missing(
+        v.nodes().stream().filter(n -> n.getIngressAddr().isEmpty()).toList(), Networks.ingress(v)));
+    if (missing.ingress().isEmpty() || missing.nodes().isEmpty()) {
+      return;
+    }
+    List<StoreAction> actions = new ArrayList<>();
+    for (dev.orch.proto.Node n : missing.nodes()) {
+      Optional<String> addr = book.nodeAddress(n, missing.ingress().get());
+      if (addr.isEmpty()) {
+        return; // ingress has no subnet yet; its allocation re-queues this key
+      }
+      actions.add(Actions.update(n.toBuilder().setIngressAddr(addr.get()).build()));
+    }
+    TransactionBatches.commit(writer, actions, "node ingress addresses");
+  }
+
+  private void allocateServices() throws IpamException {
+    List<Service> services = writer.store().read(v -> List.copyOf(v.services()));
+    List<StoreAction> actions = new ArrayList<>();
+    List<Service> changed = new ArrayList<>();
+    for (Service s : services) {
+      Optional<Endpoint> endpoint = book.endpointFor(s);
+      if (endpoint.isPresent() && !endpoint.get().equals(s.getEndpoint())) {
+        Service next = s.toBuilder().setEndpoint(endpoint.get()).build();
+        actions.add(Actions.update(next));
+        changed.add(next);
+      }
+    }
+    if (actions.isEmpty()) {
+      return;
+    }
+    TransactionBatches.commit(writer, actions, "service endpoint allocation");
+    changed.forEach(s -> book.committed(s, s.getEndpoint()));
+  }
+
+  private void allocateTasks() throws IpamException {
+    record Fresh(List<Task> tasks, Optional<Network> ingress) {}
+    Fresh fresh = writer.store().read(v -> new Fresh(v.unassignedTasks().stream()
+        .filter(t -> t.getStatus().getState() == TaskState.NEW && TaskStates.wanted(t))
+        .toList(), Networks.ingress(v)));
+    if (fresh.tasks().isEmpty()) {
       return;
     }
     long now = clock.millis();
-    List<StoreAction> actions =
-        fresh.stream()
-            .map(t -> Actions.update(t.toBuilder()
-                .setStatus(TaskStatus.newBuilder()
-                    .setState(TaskState.PENDING)
-                    .setTimestampMs(now)
-                    .setMessage("pending task scheduling"))
-                .build()))
-            .toList();
-    TransactionBatches.commit(writer, actions, "allocation");
+    List<StoreAction> actions = new ArrayList<>(fresh.tasks().size());
+    int waiting = 0;
+    for (Task t : fresh.tasks()) {
+      Optional<List<NetworkAttachment>> endpoints = book.attach(t, fresh.ingress());
+      if (endpoints.isEmpty()) {
+        waiting++; // a network of the task has no subnet yet; its allocation re-queues this key
+        continue;
+      }
+      actions.add(Actions.update(t.toBuilder()
+          .clearNetworks()
+          .addAllNetworks(endpoints.get())
+          .setStatus(TaskStatus.newBuilder()
+              .setState(TaskState.PENDING)
+              .setTimestampMs(now)
+              .setMessage("pending task scheduling"))
+          .build()));
+    }
+    if (waiting > 0) {
+      LOG.debug("{} new tasks wait for their networks' subnets", waiting);
+    }
+    if (!actions.isEmpty()) {
+      TransactionBatches.commit(writer, actions, "allocation");
+    }
   }
 }

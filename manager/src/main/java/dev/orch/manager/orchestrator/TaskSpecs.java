@@ -31,6 +31,10 @@ public final class TaskSpecs {
     if (!service.getSpec().getPlacement().equals(Placement.getDefaultInstance())) {
       spec.setPlacement(service.getSpec().getPlacement());
     }
+    // Networking: a change of networks, network mode or published ports replaces the tasks.
+    spec.addAllNetworks(service.getSpec().getNetworksList())
+        .setNetworkMode(service.getSpec().getNetworkMode())
+        .addAllPorts(service.getSpec().getEndpoint().getPortsList());
     return spec.build();
   }
 

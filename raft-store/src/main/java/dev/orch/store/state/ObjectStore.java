@@ -3,6 +3,7 @@ package dev.orch.store.state;
 import dev.orch.proto.ActionType;
 import dev.orch.proto.Cluster;
 import dev.orch.proto.Image;
+import dev.orch.proto.Network;
 import dev.orch.proto.Node;
 import dev.orch.proto.ObjectKind;
 import dev.orch.proto.Service;
@@ -48,6 +49,7 @@ public final class ObjectStore implements StoreView {
   private final Map<String, TreeMap<String, Task>> tasksByNode = new HashMap<>();
   private final TreeMap<String, Task> unassignedTasks = new TreeMap<>();
   private final Map<String, String> imageIdByReference = new HashMap<>();
+  private final Map<String, String> networkIdByName = new HashMap<>();
   private long index;
 
   public ObjectStore() {
@@ -262,6 +264,22 @@ public final class ObjectStore implements StoreView {
   }
 
   @Override
+  public Optional<Network> network(String id) {
+    return lookup(ObjectKind.KIND_NETWORK, id, StoredObject::getNetwork);
+  }
+
+  @Override
+  public Optional<Network> networkByName(String name) {
+    String id = networkIdByName.get(name);
+    return id == null ? Optional.empty() : network(id);
+  }
+
+  @Override
+  public Collection<Network> networks() {
+    return all(ObjectKind.KIND_NETWORK, StoredObject::getNetwork);
+  }
+
+  @Override
   public Optional<Cluster> cluster() {
     TreeMap<String, StoredObject> clusters = tables.get(ObjectKind.KIND_CLUSTER);
     return clusters.isEmpty() ? Optional.empty() : Optional.of(clusters.firstEntry().getValue().getCluster());
@@ -345,6 +363,10 @@ public final class ObjectStore implements StoreView {
     return imageIdByReference.get(reference);
   }
 
+  String networkIdByName(String name) {
+    return networkIdByName.get(name);
+  }
+
   private void index(StoredObject object) {
     String id = StoredObjects.id(object);
     switch (object.getObjectCase()) {
@@ -358,6 +380,7 @@ public final class ObjectStore implements StoreView {
         }
       }
       case IMAGE -> object.getImage().getReferencesList().forEach(ref -> imageIdByReference.put(ref, id));
+      case NETWORK -> networkIdByName.put(object.getNetwork().getSpec().getName(), id);
       default -> { }
     }
   }
@@ -374,6 +397,7 @@ public final class ObjectStore implements StoreView {
         }
       }
       case IMAGE -> object.getImage().getReferencesList().forEach(ref -> imageIdByReference.remove(ref, id));
+      case NETWORK -> networkIdByName.remove(object.getNetwork().getSpec().getName(), id);
       default -> { }
     }
   }

@@ -3,6 +3,7 @@ package dev.orch.store.state;
 import dev.orch.proto.Cluster;
 import dev.orch.proto.Image;
 import dev.orch.proto.Meta;
+import dev.orch.proto.Network;
 import dev.orch.proto.Node;
 import dev.orch.proto.ObjectKind;
 import dev.orch.proto.Service;
@@ -25,6 +26,7 @@ public final class StoredObjects {
       case TASK -> ObjectKind.KIND_TASK;
       case IMAGE -> ObjectKind.KIND_IMAGE;
       case CLUSTER -> ObjectKind.KIND_CLUSTER;
+      case NETWORK -> ObjectKind.KIND_NETWORK;
       case OBJECT_NOT_SET -> ObjectKind.KIND_UNSPECIFIED;
     };
   }
@@ -37,6 +39,7 @@ public final class StoredObjects {
       case TASK -> object.getTask().getMeta();
       case IMAGE -> object.getImage().getMeta();
       case CLUSTER -> object.getCluster().getMeta();
+      case NETWORK -> object.getNetwork().getMeta();
       case OBJECT_NOT_SET -> Meta.getDefaultInstance();
     };
   }
@@ -57,6 +60,7 @@ public final class StoredObjects {
       case TASK -> wrap(object.getTask().toBuilder().setMeta(meta).build());
       case IMAGE -> wrap(object.getImage().toBuilder().setMeta(meta).build());
       case CLUSTER -> wrap(object.getCluster().toBuilder().setMeta(meta).build());
+      case NETWORK -> wrap(object.getNetwork().toBuilder().setMeta(meta).build());
       case OBJECT_NOT_SET -> throw new IllegalArgumentException("no object set");
     };
   }
@@ -81,6 +85,10 @@ public final class StoredObjects {
     return StoredObject.newBuilder().setCluster(cluster).build();
   }
 
+  public static StoredObject wrap(Network network) {
+    return StoredObject.newBuilder().setNetwork(network).build();
+  }
+
   /** The lower-case noun used in messages: {@code service}, {@code task}, ... */
   public static String noun(ObjectKind kind) {
     return switch (kind) {
@@ -89,6 +97,7 @@ public final class StoredObjects {
       case KIND_TASK -> "task";
       case KIND_IMAGE -> "image";
       case KIND_CLUSTER -> "cluster";
+      case KIND_NETWORK -> "network";
       default -> "object";
     };
   }
@@ -116,6 +125,7 @@ public final class StoredObjects {
       case IMAGE -> object.getImage().getReferencesCount() == 0
           ? "" : object.getImage().getReferences(0);
       case CLUSTER -> object.getCluster().getName();
+      case NETWORK -> object.getNetwork().getSpec().getName();
       case OBJECT_NOT_SET -> "";
     };
   }

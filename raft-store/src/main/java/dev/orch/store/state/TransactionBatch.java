@@ -100,7 +100,7 @@ final class TransactionBatch {
     return null;
   }
 
-  /** Invariants that span objects: unique service names, a single cluster object. */
+  /** Invariants that span objects: unique service and network names, a single cluster object. */
   private String checkUniqueness(StoredObject object) {
     String id = StoredObjects.id(object);
     if (object.hasService()) {
@@ -108,6 +108,12 @@ final class TransactionBatch {
       String owner = store.serviceIdByName(name);
       if (owner != null && !owner.equals(id)) {
         return "service name \"" + name + "\" is already in use by service " + owner;
+      }
+    } else if (object.hasNetwork()) {
+      String name = object.getNetwork().getSpec().getName();
+      String owner = store.networkIdByName(name);
+      if (owner != null && !owner.equals(id)) {
+        return "network name \"" + name + "\" is already in use by network " + owner;
       }
     } else if (object.hasCluster()) {
       Optional<String> other = store.cluster().map(c -> c.getMeta().getId()).filter(o -> !o.equals(id));

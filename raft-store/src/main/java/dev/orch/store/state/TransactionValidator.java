@@ -60,6 +60,8 @@ final class TransactionValidator {
       case SERVICE -> object.getService().getSpec().getName().isBlank()
           ? StoredObjects.describe(object) + " has no spec.name" : null;
       case IMAGE -> checkReferences(object.getImage());
+      case NETWORK -> object.getNetwork().getSpec().getName().isBlank()
+          ? StoredObjects.describe(object) + " has no spec.name" : null;
       default -> null;
     };
   }

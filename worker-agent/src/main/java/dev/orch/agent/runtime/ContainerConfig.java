@@ -91,4 +91,12 @@ public record ContainerConfig(
    * @param sizeBytes the file system's size limit; 0 for the kernel's default (half of RAM)
    */
   public record TmpfsMount(String target, long sizeBytes, boolean readOnly) {}
+
+  /** This config in the network namespace {@code netns}, with {@code extra} bind mounts added. */
+  public ContainerConfig withNetwork(Path netns, List<BindMount> extra) {
+    List<BindMount> all = new java.util.ArrayList<>(mounts);
+    all.addAll(extra);
+    return new ContainerConfig(id, hostname, layers, argv, env, workdir, limits, logFile, netns, all, user,
+        hardening, tmpfs);
+  }
 }

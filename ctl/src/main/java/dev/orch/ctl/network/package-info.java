@@ -1,0 +1,2 @@
+/** {@code orchctl network}: create, list, inspect and remove cluster networks. */
+package dev.orch.ctl.network;
