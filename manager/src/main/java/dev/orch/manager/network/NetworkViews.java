@@ -13,6 +13,7 @@ import dev.orch.proto.PublishMode;
 import dev.orch.proto.Service;
 import dev.orch.proto.ServiceBinding;
 import dev.orch.proto.Task;
+import dev.orch.proto.TaskHealth;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.VirtualIp;
 import dev.orch.store.StoreView;
@@ -141,8 +142,15 @@ public final class NetworkViews {
         .setNodeId(t.getNodeId())
         .setNodeAddr(nodeAddr)
         .addAllAliases(a.getAliasesList())
-        .setRunning(t.getStatus().getState() == TaskState.RUNNING && TaskStates.wanted(t))
+        .setRunning(backend(t))
         .build();
+  }
+
+  /** A task that takes connections: running, still wanted, and healthy if it has a health check. */
+  static boolean backend(Task t) {
+    TaskHealth health = t.getStatus().getHealth();
+    return t.getStatus().getState() == TaskState.RUNNING && TaskStates.wanted(t)
+        && (health == TaskHealth.HEALTH_NONE || health == TaskHealth.HEALTH_HEALTHY);
   }
 
   /** Docker's task name, a DNS name: SERVICE.SLOT.TASKID (SERVICE.NODEID.TASKID for global tasks). */
