@@ -1,33 +1,19 @@
 package dev.orch.bench;
 
-import com.google.protobuf.ByteString;
-import dev.orch.manager.DaemonOptions;
-import dev.orch.manager.ManagerNode;
-import dev.orch.manager.NodeIdentity;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.ControlGrpc;
 import dev.orch.proto.CreateServiceRequest;
-import dev.orch.proto.ImageResponse;
-import dev.orch.proto.ImportImageChunk;
 import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.RemoveServiceRequest;
 import dev.orch.proto.ServiceSpec;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import io.grpc.ManagedChannel;
-import dev.orch.manager.security.AdminChannels;
-import dev.orch.manager.security.ClusterPki;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -55,61 +41,38 @@ public final class ServiceBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = Files.createTempDirectory("orch-bench");
-    int port = freePort();
-    NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
-    ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), java.time.Clock.systemUTC());
-    id.save(dir);
-    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
-        Duration.ofSeconds(2), null, 1))) {
-      ManagedChannel ch = AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress());
-      try {
-        importImage(ch);
-        if (network) {
-          control(ch).createNetwork(dev.orch.proto.CreateNetworkRequest.newBuilder()
-              .setSpec(dev.orch.proto.NetworkSpec.newBuilder().setName("benchnet")).build());
-        }
-        List<Double> create = new ArrayList<>();
-        List<Double> heal = new ArrayList<>();
-        for (int run = 1; run <= runs; run++) {
-          String name = "bench" + run;
-          double s = createAndWait(ch, name);
-          create.add(s);
-          System.out.printf(Locale.ROOT, "run %d: create --replicas %d -> %d RUNNING in %.3f s%n", run, replicas,
-              replicas, s);
-          if (run == 1) {
-            for (int k = 1; k <= kills; k++) {
-              double h = killAndWait(ch, name, k);
-              heal.add(h);
-              System.out.printf(Locale.ROOT, "kill %d: SIGKILL of a workload -> replacement RUNNING in %.3f s%n", k, h);
-            }
+    try (BenchNode node = BenchNode.start("orch-bench")) {
+      ManagedChannel ch = node.channel();
+      node.importImage(image);
+      if (network) {
+        control(ch).createNetwork(dev.orch.proto.CreateNetworkRequest.newBuilder()
+            .setSpec(dev.orch.proto.NetworkSpec.newBuilder().setName("benchnet")).build());
+      }
+      List<Double> create = new ArrayList<>();
+      List<Double> heal = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        String name = "bench" + run;
+        double s = createAndWait(ch, name);
+        create.add(s);
+        System.out.printf(Locale.ROOT, "run %d: create --replicas %d -> %d RUNNING in %.3f s%n", run, replicas,
+            replicas, s);
+        if (run == 1) {
+          for (int k = 1; k <= kills; k++) {
+            double h = killAndWait(ch, name, k);
+            heal.add(h);
+            System.out.printf(Locale.ROOT, "kill %d: SIGKILL of a workload -> replacement RUNNING in %.3f s%n", k, h);
           }
-          removeAndWait(ch, name);
         }
-        System.out.printf(Locale.ROOT, "%nmedian create --replicas %d -> all RUNNING: %.3f s (runs: %d)%n",
-            replicas, median(create), runs);
-        if (!heal.isEmpty()) {
-          System.out.printf(Locale.ROOT, "median SIGKILL -> replacement RUNNING: %.3f s (kills: %d)%n",
-              median(heal), heal.size());
-        }
-      } finally {
-        ch.shutdownNow();
+        removeAndWait(ch, name);
+      }
+      System.out.printf(Locale.ROOT, "%nmedian create --replicas %d -> all RUNNING: %.3f s (runs: %d)%n",
+          replicas, BenchStats.median(create), runs);
+      if (!heal.isEmpty()) {
+        System.out.printf(Locale.ROOT, "median SIGKILL -> replacement RUNNING: %.3f s (kills: %d)%n",
+            BenchStats.median(heal), heal.size());
       }
     }
     return 0;
-  }
-
-  private void importImage(ManagedChannel ch) throws Exception {
-    CompletableFuture<ImageResponse> done = new CompletableFuture<>();
-    StreamObserver<ImportImageChunk> up = ControlGrpc.newStub(ch).importImage(new StreamObserver<>() {
-      @Override public void onNext(ImageResponse r) { done.complete(r); }
-      @Override public void onError(Throwable t) { done.completeExceptionally(t); }
-      @Override public void onCompleted() { }
-    });
-    up.onNext(ImportImageChunk.newBuilder().setData(ByteString.copyFrom(Files.readAllBytes(image)))
-        .setReference("busybox:latest").build());
-    up.onCompleted();
-    done.get(60, TimeUnit.SECONDS);
   }
 
   private double createAndWait(ManagedChannel ch, String name) throws InterruptedException {
@@ -154,19 +117,6 @@ public final class ServiceBench implements Callable<Integer> {
     return control(ch).listTasks(ListTasksRequest.newBuilder().setService(name).build()).getTasksList().stream()
         .filter(t -> t.getStatus().getState() == TaskState.RUNNING && t.getDesiredState() == TaskState.RUNNING)
         .toList();
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    Collections.sort(s);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   public static void main(String[] args) {

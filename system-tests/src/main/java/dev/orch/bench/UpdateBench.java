@@ -1,17 +1,9 @@
 package dev.orch.bench;
 
-import com.google.protobuf.ByteString;
-import dev.orch.manager.DaemonOptions;
-import dev.orch.manager.ManagerNode;
-import dev.orch.manager.NodeIdentity;
-import dev.orch.manager.security.AdminChannels;
-import dev.orch.manager.security.ClusterPki;
 import dev.orch.proto.ContainerSpec;
 import dev.orch.proto.ControlGrpc;
 import dev.orch.proto.CreateServiceRequest;
 import dev.orch.proto.GetServiceRequest;
-import dev.orch.proto.ImageResponse;
-import dev.orch.proto.ImportImageChunk;
 import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.RestartPolicy;
 import dev.orch.proto.Service;
@@ -22,19 +14,11 @@ import dev.orch.proto.UpdateConfig;
 import dev.orch.proto.UpdateServiceRequest;
 import dev.orch.proto.UpdateState;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,34 +48,24 @@ public final class UpdateBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = Files.createTempDirectory("orch-bench-update");
-    int port = freePort();
-    NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
-    ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
-    id.save(dir);
-    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
-        Duration.ofSeconds(2), null, 1))) {
-      ManagedChannel ch = AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress());
-      try {
-        importImage(ch);
-        create(ch);
-        List<Double> converged = new ArrayList<>();
-        List<Double> completed = new ArrayList<>();
-        for (int run = 1; run <= runs; run++) {
-          double[] t = updateAndWait(ch, run);
-          converged.add(t[0]);
-          completed.add(t[1]);
-          System.out.printf(Locale.ROOT, "run %d: update of %d replicas (parallelism %d, delay %d ms, %s) ->"
-              + " converged in %.3f s, update completed in %.3f s%n", run, replicas, parallelism, delayMs,
-              startFirst ? "start-first" : "stop-first", t[0], t[1]);
-        }
-        System.out.printf(Locale.ROOT, "%nmedian rolling update of %d replicas, parallelism %d, delay %d ms:"
-            + " converged %.3f s, completed (monitor %d ms) %.3f s (runs: %d)%n", replicas, parallelism, delayMs,
-            median(converged), monitorMs, median(completed), runs);
-        removeAndWait(ch);
-      } finally {
-        ch.shutdownNow();
+    try (BenchNode node = BenchNode.start("orch-bench-update")) {
+      ManagedChannel ch = node.channel();
+      node.importImage(image);
+      create(ch);
+      List<Double> converged = new ArrayList<>();
+      List<Double> completed = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        double[] t = updateAndWait(ch, run);
+        converged.add(t[0]);
+        completed.add(t[1]);
+        System.out.printf(Locale.ROOT, "run %d: update of %d replicas (parallelism %d, delay %d ms, %s) ->"
+            + " converged in %.3f s, update completed in %.3f s%n", run, replicas, parallelism, delayMs,
+            startFirst ? "start-first" : "stop-first", t[0], t[1]);
       }
+      System.out.printf(Locale.ROOT, "%nmedian rolling update of %d replicas, parallelism %d, delay %d ms:"
+          + " converged %.3f s, completed (monitor %d ms) %.3f s (runs: %d)%n", replicas, parallelism, delayMs,
+          BenchStats.median(converged), monitorMs, BenchStats.median(completed), runs);
+      removeAndWait(ch);
     }
     return 0;
   }
@@ -151,32 +125,6 @@ public final class UpdateBench implements Callable<Integer> {
       return -1; // an old task still runs
     }
     return (int) running.stream().filter(t -> t.getDesiredState() == TaskState.RUNNING).count();
-  }
-
-  private void importImage(ManagedChannel ch) throws Exception {
-    CompletableFuture<ImageResponse> done = new CompletableFuture<>();
-    StreamObserver<ImportImageChunk> up = ControlGrpc.newStub(ch).importImage(new StreamObserver<>() {
-      @Override public void onNext(ImageResponse r) { done.complete(r); }
-      @Override public void onError(Throwable t) { done.completeExceptionally(t); }
-      @Override public void onCompleted() { }
-    });
-    up.onNext(ImportImageChunk.newBuilder().setData(ByteString.copyFrom(Files.readAllBytes(image)))
-        .setReference("busybox:latest").build());
-    up.onCompleted();
-    done.get(60, TimeUnit.SECONDS);
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    Collections.sort(s);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   public static void main(String[] args) {

@@ -28,11 +28,7 @@ public final class RuntimeStartBench {
     Path dir = Files.createTempDirectory("orch-bench");
     String scope = "orch-bench/" + ProcessHandle.current().pid();
     try {
-      Path archive = dir.resolve("busybox.tar");
-      BusyboxImage.build(archive, "busybox:latest");
-      ImageStore images = new ImageStore(dir.resolve("images"));
-      ImportedImage image = images.importArchive(archive).get(0);
-      List<Path> layers = images.layerDirs(image.toProto(), null);
+      List<Path> layers = busyboxLayers(dir);
       try (LinuxContainerRuntime runtime = new LinuxContainerRuntime(dir.resolve("state"), scope)) {
         warmUp(runtime, layers, dir);
         long[] startNanos = new long[n];
@@ -62,15 +58,24 @@ public final class RuntimeStartBench {
     }
   }
 
+  /** The busybox image built, imported and unpacked under {@code dir}: its layer directories. */
+  static List<Path> busyboxLayers(Path dir) throws Exception {
+    Path archive = dir.resolve("busybox.tar");
+    BusyboxImage.build(archive, "busybox:latest");
+    ImageStore images = new ImageStore(dir.resolve("images"));
+    ImportedImage image = images.importArchive(archive).get(0);
+    return images.layerDirs(image.toProto(), null);
+  }
+
   /** The first starts pay for class loading and JIT; they are not what a node sees in steady state. */
-  private static void warmUp(LinuxContainerRuntime runtime, List<Path> layers, Path dir) throws Exception {
+  static void warmUp(LinuxContainerRuntime runtime, List<Path> layers, Path dir) throws Exception {
     for (int i = 0; i < 5; i++) {
       runtime.start(config("warm-" + i, layers, dir, "true")).exited().get();
       runtime.remove("warm-" + i);
     }
   }
 
-  private static ContainerConfig config(String id, List<Path> layers, Path dir, String... argv) {
+  static ContainerConfig config(String id, List<Path> layers, Path dir, String... argv) {
     return new ContainerConfig(id, id, layers, List.of(argv), List.of("PATH=/bin"), "/",
         new ResourceLimits(64L << 20, 0, 0), dir.resolve("logs").resolve(id + ".log"));
   }
