@@ -151,18 +151,14 @@ public final class KernelNodeNetworks implements NodeNetworks {
     List<String> fdb = new ArrayList<>();
     List<String> neigh = new ArrayList<>();
     if (have == null) {
-      // first call of this run: whatever the kernel holds may be stale, so take it from the kernel
-      have = new HashSet<>();
-      for (String mac : fdbMacs(vx)) {
-        fdb.add("fdb del " + mac + " dev " + vx + " self");
-      }
-      neigh.add("neigh flush dev " + vx);
-    } else {
-      for (RemoteEndpoint p : have) {
-        if (!want.contains(p)) {
-          fdb.add("fdb del " + p.mac() + " dev " + vx + " self");
-          neigh.add("neigh del " + p.ip() + " dev " + vx);
-        }
+      // first call of this run (orchd restarted): start from what the kernel holds, so entries
+      // still wanted stay untouched and stale ones go
+      have = kernelPeers(vx, fdb, neigh);
+    }
+    for (RemoteEndpoint p : have) {
+      if (!want.contains(p)) {
+        fdb.add("fdb del " + p.mac() + " dev " + vx + " self");
+        neigh.add("neigh del " + p.ip() + " dev " + vx);
       }
     }
     for (RemoteEndpoint p : want) {
@@ -355,14 +351,34 @@ public final class KernelNodeNetworks implements NodeNetworks {
     return rules.equals(containerRules.get(a.containerId())) ? null : rules;
   }
 
-  private List<String> fdbMacs(String vx) throws NetworkException {
-    List<String> macs = new ArrayList<>();
+  /**
+   * The remote endpoints the kernel holds on {@code vx} (a permanent neighbour entry and an FDB
+   * entry for its MAC); removals for halves of endpoints are added to {@code fdb} and {@code neigh}.
+   */
+  private Set<RemoteEndpoint> kernelPeers(String vx, List<String> fdb, List<String> neigh) throws NetworkException {
+    Map<String, String> nodeByMac = new HashMap<>();
     for (String line : node.run(null, "bridge", "fdb", "show", "dev", vx).split("\n")) {
-      if (line.contains(" dst ") && !line.startsWith("00:00:00:00:00:00")) {
-        macs.add(line.split(" ")[0]);
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 3 && f[1].equals("dst") && !f[0].equals("00:00:00:00:00:00")) {
+        nodeByMac.put(f[0], f[2]);
       }
     }
-    return macs;
+    Set<RemoteEndpoint> found = new HashSet<>();
+    Set<String> usedMacs = new HashSet<>();
+    for (String line : node.run(null, "ip", "neigh", "show", "dev", vx, "nud", "permanent").split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 3 && f[1].equals("lladdr")) {
+        String at = nodeByMac.get(f[2]);
+        if (at == null) {
+          neigh.add("neigh del " + f[0] + " dev " + vx);
+        } else {
+          found.add(new RemoteEndpoint(f[0], f[2], at));
+          usedMacs.add(f[2]);
+        }
+      }
+    }
+    nodeByMac.keySet().stream().filter(m -> !usedMacs.contains(m)).forEach(m -> fdb.add("fdb del " + m + " dev " + vx + " self"));
+    return found;
   }
 
   private static String[] underlay(KernelCommands node, String address) throws NetworkException {

@@ -225,6 +225,8 @@ class OverlayPlumbingSystemTest {
     assertEquals("", connect(a1, "10.77.1.21", PORT), "no FDB entry left for a removed peer");
     String fdb = bed.exec(bed.node(1), "bridge fdb show | grep ' dst '").out();
     assertEquals(1, fdb.lines().count(), fdb);
+    String neigh = bed.exec(bed.node(1), "ip neigh show nud permanent").out();
+    assertEquals(List.of("10.77.1.22"), neigh.lines().map(l -> l.split(" ")[0]).toList(), neigh);
     String links = bed.exec(bed.node(1), "ip -o link show").out();
     assertEquals(5, links.lines().count(), "lo, eth0, A's bridge and VXLAN device, a1's veth: " + links);
   }
