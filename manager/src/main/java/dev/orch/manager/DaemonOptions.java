@@ -15,6 +15,7 @@ import java.util.Set;
  * @param clientConfigDir where to write the manager address for orchctl, or null for none
  * @param seed seed of all randomness (ids, scheduling ties, jitter)
  * @param insecureRegistries registries (host[:port]) this manager talks to in plain HTTP
+ * @param logRotation how big a container log may grow and how many parts of it are kept
  */
 public record DaemonOptions(
     Path dataDir,
@@ -23,15 +24,22 @@ public record DaemonOptions(
     Duration stopGrace,
     Path clientConfigDir,
     long seed,
-    Set<String> insecureRegistries) {
+    Set<String> insecureRegistries,
+    LogRotation logRotation) {
+
+  /** Container logs: rotated above maxBytes, maxFiles parts kept (the live one included). */
+  public record LogRotation(long maxBytes, int maxFiles) {
+    public static final LogRotation DEFAULT = new LogRotation(10L << 20, 3);
+  }
 
   public DaemonOptions {
     insecureRegistries = Set.copyOf(insecureRegistries);
+    logRotation = logRotation == null ? LogRotation.DEFAULT : logRotation;
   }
 
-  /** Options without insecure registries. */
+  /** Options without insecure registries, with the default log rotation. */
   public DaemonOptions(Path dataDir, InetSocketAddress metricsAddress, Duration heartbeatPeriod,
       Duration stopGrace, Path clientConfigDir, long seed) {
-    this(dataDir, metricsAddress, heartbeatPeriod, stopGrace, clientConfigDir, seed, Set.of());
+    this(dataDir, metricsAddress, heartbeatPeriod, stopGrace, clientConfigDir, seed, Set.of(), LogRotation.DEFAULT);
   }
 }

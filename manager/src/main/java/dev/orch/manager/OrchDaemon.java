@@ -49,12 +49,37 @@ public final class OrchDaemon {
         description = "Pull from this registry over plain HTTP instead of HTTPS (repeatable; give the same on every manager).")
     List<String> insecureRegistries = new ArrayList<>();
 
+    @Option(names = "--log-max-size", paramLabel = "SIZE", defaultValue = "10m",
+        description = "Rotate a container's log when it grows past this (e.g. 512k, 10m, 1g; default ${DEFAULT-VALUE}).")
+    String logMaxSize;
+
+    @Option(names = "--log-max-files", paramLabel = "N", defaultValue = "3",
+        description = "Log files kept per container, the live one included (default ${DEFAULT-VALUE}).")
+    int logMaxFiles;
+
     DaemonOptions options() {
       return new DaemonOptions(dataDir.toAbsolutePath(),
           metricsAddr == null ? null : Addresses.parse(metricsAddr, "--metrics-addr", 9323),
           Duration.ofSeconds(1), Durations.parse(stopGrace, "--stop-grace"),
           ClientConfig.defaultDir(System.getenv()),
-          seed != null ? seed : new SecureRandom().nextLong(), insecureRegistries());
+          seed != null ? seed : new SecureRandom().nextLong(), insecureRegistries(), logRotation());
+    }
+
+    private DaemonOptions.LogRotation logRotation() {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)([0-9]{1,12})([kmg]?)").matcher(logMaxSize.strip());
+      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        throw new UsageError("invalid --log-max-size \"" + logMaxSize + "\": give a size above 0 such as 512k, 10m or 1g");
+      }
+      if (logMaxFiles < 1 || logMaxFiles > 100) {
+        throw new UsageError("invalid --log-max-files " + logMaxFiles + ": keep between 1 and 100 files");
+      }
+      int shift = switch (m.group(2).toLowerCase()) {
+        case "k" -> 10;
+        case "m" -> 20;
+        case "g" -> 30;
+        default -> 0;
+      };
+      return new DaemonOptions.LogRotation(Long.parseLong(m.group(1)) << shift, logMaxFiles);
     }
 
     private Set<String> insecureRegistries() {

@@ -3,6 +3,7 @@ package dev.orch.manager;
 import dev.orch.agent.Agent;
 import dev.orch.agent.AgentConfig;
 import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.logs.LogRotator;
 import dev.orch.agent.runtime.ContainerException;
 import dev.orch.agent.runtime.LinuxContainerRuntime;
 import dev.orch.agent.volume.VolumeStore;
@@ -85,8 +86,9 @@ public final class WorkerNode implements AutoCloseable {
     networking.networks().ifPresent(resources::add);
     Agent agent = new Agent(new AgentConfig(id.nodeId(), id.managerAddress(), id.advertiseHost(),
         worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
-        new Random(random.nextLong()), new VolumeStore(worker.resolve("volumes"), clock), options.dataDir()), channels, networking.networks().orElse(null),
-        networking.unavailable());
+        new Random(random.nextLong()), new VolumeStore(worker.resolve("volumes"), clock), options.dataDir(),
+        new LogRotator(worker.resolve("logs"), options.logRotation().maxBytes(), options.logRotation().maxFiles())),
+        channels, networking.networks().orElse(null), networking.unavailable());
     resources.add(agent);
     agent.start();
   }

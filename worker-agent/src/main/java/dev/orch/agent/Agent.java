@@ -78,6 +78,16 @@ public final class Agent implements AutoCloseable {
 
   public void start() {
     sessionLoop.start();
+    // Logs are bounded whether or not a manager is reachable.
+    timers.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  private void rotateLogs() {
+    try {
+      config.logRotator().rotateAll();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("rotating container logs failed (retried in a second): {}", e.toString());
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

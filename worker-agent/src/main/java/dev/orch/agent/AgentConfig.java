@@ -1,6 +1,7 @@
 package dev.orch.agent;
 
 import dev.orch.agent.image.ImageStore;
+import dev.orch.agent.logs.LogRotator;
 import dev.orch.agent.runtime.ContainerRuntime;
 import dev.orch.agent.volume.VolumeStore;
 import dev.orch.proto.NodeDescription;
@@ -24,6 +25,7 @@ import java.util.Random;
  * @param random randomness for reconnect jitter
  * @param volumes the node's named volumes
  * @param dataDir the node's data directory, which bind mounts may not expose
+ * @param logRotator bounds the container logs in logDir
  */
 public record AgentConfig(
     String nodeId,
@@ -37,4 +39,5 @@ public record AgentConfig(
     Clock clock,
     Random random,
     VolumeStore volumes,
-    Path dataDir) {}
+    Path dataDir,
+    LogRotator logRotator) {}

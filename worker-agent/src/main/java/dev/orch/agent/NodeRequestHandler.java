@@ -44,6 +44,7 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
   private final ExecutorService workers;
   private final java.util.function.Consumer<Throwable> broken;
   private final Map<String, Process> execs = new ConcurrentHashMap<>();
+  private final NodeLogStreams logStreams;
   private StreamObserver<AgentReply> replies;
   private volatile boolean closed;
 
@@ -54,6 +55,7 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
     this.tasks = tasks;
     this.workers = workers;
     this.broken = broken;
+    this.logStreams = new NodeLogStreams(ctx.logDir);
   }
 
   /** Starts answering on {@code replies}, announcing this node's session first. */
@@ -70,7 +72,9 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
       case EXEC -> exec(id, request.getExec());
       case STATS -> workers.execute(() -> stats(id, request.getStats()));
       case VOLUMES -> workers.execute(() -> volumes(id, request.getVolumes()));
+      case LOGS -> workers.execute(() -> logs(id, request.getLogs()));
       case CANCEL -> {
+        logStreams.cancel(id);
         Process p = execs.remove(id);
         if (p != null) {
           p.destroyForcibly();
@@ -192,6 +196,16 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
       answer.addStats(s);
     }
     send(AgentReply.newBuilder().setRequestId(id).setStats(answer).build());
+  }
+
+  private void logs(String id, dev.orch.proto.NodeLogsRequest request) {
+    try {
+      logStreams.serve(id, request, this::send, () -> closed);
+    } catch (IOException e) {
+      error(id, "reading the logs failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void volumes(String id, dev.orch.proto.VolumeRequest request) {

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "service", mixinStandardHelpOptions = true, description = "Manage services.",
         subcommands = {ServiceCreateCommand.class, ServiceListCommand.class,
             ServiceTasksCommand.class, ServiceInspectCommand.class, ServiceScaleCommand.class,
-            ServiceRemoveCommand.class, ServiceUpdateCommand.class, ServiceRollbackCommand.class})
+            ServiceRemoveCommand.class, ServiceUpdateCommand.class, ServiceRollbackCommand.class,
+            ServiceLogsCommand.class})
 public final class ServiceCommand extends CommandGroup {
 }

@@ -70,12 +70,23 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private volatile RaftView raftView;
   private volatile TaskRequests taskRequests;
   private volatile VolumeRequests volumeRequests;
+  private volatile LogRequests logRequests;
 
   /** Exec and stats reach nodes through the dispatcher's request channels; set by the manager wiring. */
   public void enableNodeRequests(dev.orch.manager.dispatcher.NodeRequestRouter router,
       java.util.function.Supplier<Optional<String>> leaderAddress) {
     this.taskRequests = new TaskRequests(writer.store(), router, leaderAddress);
     this.volumeRequests = new VolumeRequests(writer.store(), router, leaderAddress);
+    this.logRequests = new LogRequests(writer.store(), router, leaderAddress);
+  }
+
+  @Override
+  public void logs(dev.orch.proto.LogsRequest req, StreamObserver<dev.orch.proto.LogLine> out) {
+    LogRequests l = logRequests;
+    if (l == null) {
+      throw Status.UNIMPLEMENTED.withDescription("this manager does not serve logs").asRuntimeException();
+    }
+    l.stream(req, out);
   }
 
   @Override

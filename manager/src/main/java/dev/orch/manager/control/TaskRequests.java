@@ -252,7 +252,7 @@ final class TaskRequests {
   }
 
   /** SERVICE.SLOT, or SERVICE.NODE for a global service's task, as service ps shows them. */
-  private static String name(Task t) {
+  static String name(Task t) {
     return t.getServiceName() + "." + (t.getGlobalNodeId().isEmpty() ? Long.toString(t.getSlot()) : t.getGlobalNodeId());
   }
 }

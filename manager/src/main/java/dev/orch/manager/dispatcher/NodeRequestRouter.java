@@ -108,6 +108,7 @@ public final class NodeRequestRouter {
     return switch (reply.getKindCase()) {
       case ERROR, STATS, VOLUMES -> true;
       case EXEC -> reply.getExec().hasExit();
+      case LOGS -> reply.getLogs().getEnd();
       default -> false;
     };
   }
