@@ -62,7 +62,7 @@ class UsageErrorsTest {
         assertUsage("error: unknown option \"--bogus\" for \"orchctl service ls\" (see 'orchctl "
                 + "service ls --help')", "service", "ls", "--bogus");
         assertUsage("error: \"orchctl service\" needs a command: create, ls, ps, inspect, scale, rm, "
-                + "update, rollback (see 'orchctl service --help')", "service");
+                + "update, rollback, logs (see 'orchctl service --help')", "service");
         assertUsage("error: \"orchctl service create\" needs IMAGE (see 'orchctl service create "
                 + "--help')", "service", "create");
         assertUsage("error: invalid --format \"yaml\": use table or json",
