@@ -124,7 +124,10 @@ class SingleNodeSystemTest {
   @Order(5)
   void badInputIsRefusedClearlyAndChangesNothing() throws IOException {
     String servicesBefore = orch.ctl("service", "ls", "--format", "json").out();
-    expectError(orch.ctl("service", "create", "--name", "x1", "nosuchimage"), "not found");
+    // An image that is neither imported nor reachable: a registry on a loopback port where nothing
+    // listens (a name without a registry would send the test to Docker Hub).
+    expectError(orch.ctl("service", "create", "--name", "x1", "127.0.0.1:1/nosuchimage"),
+        "cannot reach registry 127.0.0.1:1");
     expectError(orch.ctl("service", "create", "--name", "x2", "--replicas", "-1", "busybox"), "--replicas");
     expectError(orch.ctl("service", "create", "--name", "x3", "--replicas", "abc", "busybox"), "--replicas");
     expectError(orch.ctl("service", "create", "--name", "web", "busybox", "sleep", "1"), "already in use");
