@@ -36,7 +36,8 @@ import picocli.CommandLine.ScopeType;
             SwarmCommand.class, dev.orch.ctl.events.EventsCommand.class,
             dev.orch.ctl.container.ExecCommand.class, dev.orch.ctl.container.StatsCommand.class,
             dev.orch.ctl.registry.RegistryCommand.class, dev.orch.ctl.volume.VolumeCommand.class,
-            dev.orch.ctl.network.NetworkCommand.class})
+            dev.orch.ctl.network.NetworkCommand.class, dev.orch.ctl.data.SecretCommand.class,
+            dev.orch.ctl.data.ConfigCommand.class, dev.orch.ctl.stack.StackCommand.class})
 public final class OrchCtl extends CommandGroup {
     /** Inherited so that it may be written before or after the subcommand, as with docker -H. */
     @Option(names = "--host", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,

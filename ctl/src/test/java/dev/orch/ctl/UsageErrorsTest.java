@@ -58,7 +58,8 @@ class UsageErrorsTest {
     @Test
     void unknownCommandsAndOptions() {
         assertUsage("error: unknown command \"servce\" for \"orchctl\"; use one of: service, node, "
-                + "image, swarm, events, exec, stats, registry, volume, network (see 'orchctl --help')", "servce", "ls");
+                + "image, swarm, events, exec, stats, registry, volume, network, secret, config, stack (see"
+                + " 'orchctl --help')", "servce", "ls");
         assertUsage("error: unknown option \"--bogus\" for \"orchctl service ls\" (see 'orchctl "
                 + "service ls --help')", "service", "ls", "--bogus");
         assertUsage("error: \"orchctl service\" needs a command: create, ls, ps, inspect, scale, rm, "

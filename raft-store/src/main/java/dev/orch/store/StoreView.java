@@ -57,4 +57,13 @@ public interface StoreView {
   Collection<Network> networks();
 
   Optional<Cluster> cluster();
+
+  /** Secrets and configs, by id, with their data (the Control API strips it from answers). */
+  Collection<dev.orch.proto.Secret> secrets();
+
+  Optional<dev.orch.proto.Secret> secret(String id);
+
+  Collection<dev.orch.proto.Config> configs();
+
+  Optional<dev.orch.proto.Config> config(String id);
 }

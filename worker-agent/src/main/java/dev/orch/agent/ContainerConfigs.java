@@ -11,17 +11,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Turns a task and its image into the runtime's container config, with docker's precedence rules. */
 final class ContainerConfigs {
   private ContainerConfigs() {}
 
-  static ContainerConfig of(Task task, Image image, List<Path> layers, Path logFile, TaskMounts.Resolved mounts) {
+  static ContainerConfig of(Task task, Image image, List<Path> layers, Path logFile, TaskMounts.Resolved mounts,
+      List<ContainerConfig.BindMount> files) {
     ContainerSpec spec = task.getSpec().getContainer();
     ImageConfig ic = image.getConfig();
-    // As docker: arguments given to the service replace the image's CMD and keep its ENTRYPOINT.
-    List<String> argv = new ArrayList<>(ic.getEntrypointList());
-    argv.addAll(spec.getCommandCount() > 0 ? spec.getCommandList() : ic.getCmdList());
+    // As docker: arguments given to the service replace the image's CMD and keep its ENTRYPOINT;
+    // an entrypoint given to the service replaces the image's, and its CMD with it.
+    List<String> argv = new ArrayList<>(spec.getEntrypointCount() > 0 ? spec.getEntrypointList()
+        : ic.getEntrypointList());
+    argv.addAll(spec.getCommandCount() > 0 || spec.getEntrypointCount() > 0 ? spec.getCommandList()
+        : ic.getCmdList());
     if (argv.isEmpty()) {
       argv.add("sh");
     }
@@ -46,7 +51,7 @@ final class ContainerConfigs {
         env.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue()).toList(),
         workdir,
         new ContainerConfig.ResourceLimits(limits.getMemoryBytes(), limits.getNanoCpus(), limits.getPids()),
-        logFile, null, mounts.binds(),
+        logFile, null, Stream.concat(mounts.binds().stream(), files.stream()).toList(),
         spec.getUser().isEmpty() ? ic.getUser() : spec.getUser(),
         new ContainerConfig.Hardening(Capabilities.boundingSet(spec.getCapAddList(), spec.getCapDropList()),
             spec.getReadOnly()),

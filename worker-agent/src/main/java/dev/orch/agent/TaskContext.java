@@ -36,6 +36,8 @@ final class TaskContext {
   /** Connects containers to their networks; null when this node cannot (the reason is below). */
   final dev.orch.agent.net.ContainerNetworks networks;
   final String networksUnavailable;
+  /** Secrets and configs of the assigned tasks, in memory, written to a tmpfs for their containers. */
+  final TaskFiles files;
 
   TaskContext(AgentConfig config, TaskStatusBatcher statuses, Executor executor,
       java.util.concurrent.ScheduledExecutorService healthChecks) {
@@ -57,5 +59,6 @@ final class TaskContext {
     this.stopGrace = config.stopGrace();
     this.volumes = config.volumes();
     this.dataDir = config.dataDir();
+    this.files = new TaskFiles(new dev.orch.agent.runtime.TaskFileStore(config.logDir().resolveSibling("task-files")));
   }
 }

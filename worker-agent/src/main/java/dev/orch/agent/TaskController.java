@@ -258,8 +258,8 @@ final class TaskController {
   private void start(Task t) {
     Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
     Path log = ctx.logDir.resolve(taskId + ".log");
-    ContainerConfig config = networked(t, ContainerConfigs.of(t, image, layers, log, mounts));
     try {
+      ContainerConfig config = networked(t, ContainerConfigs.of(t, image, layers, log, mounts, ctx.files.write(t)));
       Container c = ctx.runtime.start(config);
       synchronized (this) {
         attach(c);
@@ -272,6 +272,7 @@ final class TaskController {
         }
       }
     } catch (ContainerException e) {
+      ctx.files.remove(taskId);
       synchronized (this) {
         report(TaskState.FAILED, "starting container: " + e.getMessage(), 0);
       }
@@ -291,6 +292,8 @@ final class TaskController {
     if (health != null) {
       health.stop();
     }
+    // a stopped task's secrets and configs are gone at once, not when its container is removed
+    ctx.files.remove(taskId);
     if (observed.getNumber() <= TaskState.RUNNING_VALUE) {
       if (failure != null) {
         report(TaskState.FAILED, failure, exit.exitCode());

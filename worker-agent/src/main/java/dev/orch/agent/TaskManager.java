@@ -43,6 +43,7 @@ final class TaskManager {
       ctx.networks.apply(m.getNetworksList(), m.getRemoveNetworksList(),
           m.getType() == AssignmentsMessage.Type.COMPLETE);
     }
+    ctx.files.remember(m.getSecretsList(), m.getConfigsList());
     if (m.getType() == AssignmentsMessage.Type.COMPLETE) {
       Set<String> present = new HashSet<>();
       m.getUpdateTasksList().forEach(t -> present.add(t.getMeta().getId()));

@@ -6,6 +6,7 @@ import dev.orch.ctl.UsageException;
 import dev.orch.ctl.connect.ManagerConnection;
 import dev.orch.ctl.parse.CpuQuantity;
 import dev.orch.ctl.parse.EnvVariables;
+import dev.orch.ctl.parse.FileReferences;
 import dev.orch.ctl.parse.MemorySize;
 import dev.orch.ctl.parse.MountOptions;
 import dev.orch.ctl.parse.PlacementOptions;
@@ -102,6 +103,21 @@ final class ServiceCreateCommand implements Callable<Integer> {
             description = "Send this client's credentials for the image's registry (orchctl registry login, or docker's config.json) to the nodes.")
     boolean withRegistryAuth;
 
+    @Option(names = "--entrypoint", paramLabel = "CMD",
+            description = "Replace the image's entrypoint (and its default command), e.g. "
+                    + "--entrypoint 'sh -c'.")
+    String entrypoint;
+
+    @Option(names = "--secret", paramLabel = "SECRET",
+            description = "Give the container a secret as a file: NAME (at /run/secrets/NAME) or "
+                    + "source=NAME,target=PATH,uid=N,gid=N,mode=0400; repeat for several.")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "CONFIG",
+            description = "Give the container a config as a file: NAME (at /NAME) or "
+                    + "source=NAME,target=PATH,uid=N,gid=N,mode=0444; repeat for several.")
+    List<String> configs = new ArrayList<>();
+
     @Option(names = {"-d", "--detach"},
             description = "Print the service id and exit without waiting for the tasks.")
     boolean detach;
@@ -170,6 +186,11 @@ final class ServiceCreateCommand implements Callable<Integer> {
                 .setImage(image)
                 .addAllCommand(command)
                 .addAllEnv(EnvVariables.parse(env, context.env()));
+        if (entrypoint != null) {
+            container.addAllEntrypoint(dev.orch.ctl.parse.ShellWords.split("--entrypoint", entrypoint));
+        }
+        secrets.forEach(v -> container.addSecrets(FileReferences.parse("--secret", v)));
+        configs.forEach(v -> container.addConfigs(FileReferences.parse("--config", v)));
         if (hostname != null) {
             container.setHostname(hostname);
         }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Mixin;
 /** {@code orchctl service ls}: one row per service with running/desired replicas. */
 @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
         description = "List services.")
-final class ServiceListCommand implements Callable<Integer> {
+public final class ServiceListCommand implements Callable<Integer> {
     private final CtlContext context;
 
     @Mixin
@@ -50,7 +50,7 @@ final class ServiceListCommand implements Callable<Integer> {
         }
     }
 
-    static Table table(List<Service> services, List<Task> tasks) {
+    public static Table table(List<Service> services, List<Task> tasks) {
         Map<String, Long> running = tasks.stream()
                 .filter(t -> t.getDesiredState() == TaskState.RUNNING
                         && t.getStatus().getState() == TaskState.RUNNING)

@@ -7,7 +7,6 @@ import dev.orch.ctl.connect.ManagerConnection;
 import dev.orch.ctl.output.FormatOption;
 import dev.orch.ctl.output.JsonOutput;
 import dev.orch.proto.GetServiceRequest;
-import dev.orch.proto.ListNodesRequest;
 import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.Node;
 import dev.orch.proto.Service;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Parameters;
 /** {@code orchctl service ps SERVICE...}: the tasks of services, with their history. */
 @Command(name = "ps", mixinStandardHelpOptions = true,
         description = "List the tasks of one or more services.")
-final class ServiceTasksCommand implements Callable<Integer> {
+public final class ServiceTasksCommand implements Callable<Integer> {
     private final CtlContext context;
 
     @Mixin
@@ -66,7 +65,8 @@ final class ServiceTasksCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, String> nodeNames(ManagerConnection connection) {
+    /** Node id to hostname (the id when a node has none), for the NODE column. */
+    public static Map<String, String> nodeNames(ManagerConnection connection) {
         return dev.orch.ctl.connect.Listing.nodes(connection).stream()
                 .collect(Collectors.toMap(n -> n.getMeta().getId(), ServiceTasksCommand::hostname,
                         (a, b) -> a));

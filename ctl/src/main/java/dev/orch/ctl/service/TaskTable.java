@@ -13,7 +13,7 @@ import java.util.Map;
  * The {@code service ps} table, as docker lays it out: tasks grouped by slot, the newest task of a
  * slot named {@code web.1} and the older ones (its history) {@code  \_ web.1} beneath it.
  */
-final class TaskTable {
+public final class TaskTable {
     /** docker's width for the ERROR column; longer messages end with an ellipsis. */
     static final int MAX_ERROR_LENGTH = 30;
 
@@ -33,7 +33,7 @@ final class TaskTable {
      * @param nodeNames node id to hostname, for the NODE column
      * @param noTrunc   print whole ids and errors
      */
-    static Table build(List<Task> tasks, Map<String, String> nodeNames, Instant now,
+    public static Table build(List<Task> tasks, Map<String, String> nodeNames, Instant now,
             boolean noTrunc) {
         Table table = new Table("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE",
                 "ERROR");

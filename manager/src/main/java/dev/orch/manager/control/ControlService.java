@@ -49,6 +49,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private final NodeOperations nodes;
   private final ClusterOperations cluster;
   private final NetworkOperations networks;
+  private final DataObjects data;
+  private final StackDeployer stacks;
   /** Stamps update and rollback start times; the Control API has no injected clock yet. */
   private final java.time.Clock clock = java.time.Clock.systemUTC();
   private EventStream events;
@@ -165,6 +167,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     this.commits = new ControlCommits(writer);
     this.nodes = new NodeOperations(writer, commits, localNodeId);
     this.cluster = new ClusterOperations(writer, commits, new Random(random.nextLong()), managers);
+    this.data = new DataObjects(writer, commits, ids);
+    this.stacks = new StackDeployer(writer, commits, ids, clock, ref -> resolveImage(ref, null).getMeta().getId());
     this.networks = new NetworkOperations(writer, commits, ids);
   }
 
@@ -191,6 +195,79 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   public void removeNetwork(dev.orch.proto.RemoveNetworkRequest req,
       StreamObserver<dev.orch.proto.RemoveNetworkResponse> out) {
     out.onNext(dev.orch.proto.RemoveNetworkResponse.newBuilder().setId(networks.remove(req.getNetwork())).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void createSecret(dev.orch.proto.CreateDataRequest req, StreamObserver<dev.orch.proto.SecretResponse> out) {
+    reply(out, secret(data.create(DataKind.SECRET, req.getSpec())));
+  }
+
+  @Override
+  public void getSecret(dev.orch.proto.GetDataRequest req, StreamObserver<dev.orch.proto.SecretResponse> out) {
+    reply(out, secret(data.get(DataKind.SECRET, req.getName())));
+  }
+
+  @Override
+  public void listSecrets(dev.orch.proto.ListDataRequest req,
+      StreamObserver<dev.orch.proto.ListSecretsResponse> out) {
+    var r = dev.orch.proto.ListSecretsResponse.newBuilder();
+    data.list(DataKind.SECRET).forEach(o -> r.addSecrets(DataKind.SECRET.wrap(o).getSecret()));
+    reply(out, r.build());
+  }
+
+  @Override
+  public void removeSecret(dev.orch.proto.RemoveDataRequest req,
+      StreamObserver<dev.orch.proto.RemoveDataResponse> out) {
+    reply(out, dev.orch.proto.RemoveDataResponse.newBuilder().setId(data.remove(DataKind.SECRET, req.getName())).build());
+  }
+
+  @Override
+  public void createConfig(dev.orch.proto.CreateDataRequest req, StreamObserver<dev.orch.proto.ConfigResponse> out) {
+    reply(out, config(data.create(DataKind.CONFIG, req.getSpec())));
+  }
+
+  @Override
+  public void getConfig(dev.orch.proto.GetDataRequest req, StreamObserver<dev.orch.proto.ConfigResponse> out) {
+    reply(out, config(data.get(DataKind.CONFIG, req.getName())));
+  }
+
+  @Override
+  public void listConfigs(dev.orch.proto.ListDataRequest req,
+      StreamObserver<dev.orch.proto.ListConfigsResponse> out) {
+    var r = dev.orch.proto.ListConfigsResponse.newBuilder();
+    data.list(DataKind.CONFIG).forEach(o -> r.addConfigs(DataKind.CONFIG.wrap(o).getConfig()));
+    reply(out, r.build());
+  }
+
+  @Override
+  public void removeConfig(dev.orch.proto.RemoveDataRequest req,
+      StreamObserver<dev.orch.proto.RemoveDataResponse> out) {
+    reply(out, dev.orch.proto.RemoveDataResponse.newBuilder().setId(data.remove(DataKind.CONFIG, req.getName())).build());
+  }
+
+  @Override
+  public void deployStack(dev.orch.proto.DeployStackRequest req,
+      StreamObserver<dev.orch.proto.DeployStackResponse> out) {
+    reply(out, stacks.deploy(req));
+  }
+
+  @Override
+  public void removeStack(dev.orch.proto.RemoveStackRequest req,
+      StreamObserver<dev.orch.proto.DeployStackResponse> out) {
+    reply(out, stacks.remove(req.getName()));
+  }
+
+  private static dev.orch.proto.SecretResponse secret(DataKind.DataObject o) {
+    return dev.orch.proto.SecretResponse.newBuilder().setSecret(DataKind.SECRET.wrap(o).getSecret()).build();
+  }
+
+  private static dev.orch.proto.ConfigResponse config(DataKind.DataObject o) {
+    return dev.orch.proto.ConfigResponse.newBuilder().setConfig(DataKind.CONFIG.wrap(o).getConfig()).build();
+  }
+
+  private static <T> void reply(StreamObserver<T> out, T message) {
+    out.onNext(message);
     out.onCompleted();
   }
 
@@ -243,6 +320,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       spec = spec.toBuilder().setName(ServiceNames.random(random)).build();
     }
     ServiceSpecValidator.validate(spec);
+    spec = withDataIds(spec);
     spec = dev.orch.manager.orchestrator.ServiceDefaults.withDefaults(spec);
     ServiceSpec unresolved = spec;
     spec = writer.store().readLinearizable(v -> ServiceNetworking.resolve(v, unresolved, ""));
@@ -289,8 +367,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       return;
     }
     ServiceSpecValidator.validate(req.getSpec());
-    ServiceSpec spec = writer.store().readLinearizable(
-        v -> ServiceNetworking.resolve(v, req.getSpec(), current.getMeta().getId()));
+    ServiceSpec spec = withDataIds(writer.store().readLinearizable(
+        v -> ServiceNetworking.resolve(v, req.getSpec(), current.getMeta().getId())));
     if (!spec.getName().equals(current.getSpec().getName())) {
       throw ServiceSpecValidator.invalid("renaming a service is not supported: remove it and create "
           + spec.getName() + " instead");
@@ -402,6 +480,10 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private Image recordImage(Image image) {
     TransactionResult r = commit(List.of(Actions.upsert(image)));
     return r.getObjects(0).getImage();
+  }
+
+  private ServiceSpec withDataIds(ServiceSpec spec) {
+    return writer.store().readLinearizable(v -> DataObjects.resolve(spec, DataObjects.lookupIn(v)));
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.orch.manager.dispatcher;
 
 import dev.orch.proto.AssignmentsMessage;
+import dev.orch.proto.Config;
+import dev.orch.proto.FileReference;
 import dev.orch.proto.Image;
 import dev.orch.proto.NetworkState;
 import dev.orch.proto.RegistryAuth;
+import dev.orch.proto.Secret;
 import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -35,6 +38,8 @@ final class AssignmentStream {
   private final Map<String, NetworkState> networkUpdates = new LinkedHashMap<>();
   private final Set<String> networkRemovals = new LinkedHashSet<>();
   private final Map<String, NetworkState> networksSent = new HashMap<>();
+  private final DataLookup data;
+  private final Set<String> dataSent = new HashSet<>();
   private boolean flushScheduled;
   private volatile boolean closed;
 
@@ -43,12 +48,21 @@ final class AssignmentStream {
       ServerCallStreamObserver<AssignmentsMessage> out,
       Executor sender,
       Function<String, Image> images,
-      Function<String, RegistryAuth> registryAuth) {
+      Function<String, RegistryAuth> registryAuth,
+      DataLookup data) {
+    this.data = data;
     this.nodeId = nodeId;
     this.out = out;
     this.sender = sender;
     this.images = images;
     this.registryAuth = registryAuth;
+  }
+
+  /** Secrets and configs by id, with their data; null when gone. */
+  interface DataLookup {
+    Secret secret(String id);
+
+    Config config(String id);
   }
 
   String nodeId() {
@@ -139,6 +153,7 @@ final class AssignmentStream {
    * of the tasks whose service has them (only this node's tasks, so only the nodes that pull).
    */
   private void addImages(AssignmentsMessage.Builder m, List<Task> tasks) {
+    addData(m, tasks);
     Map<String, RegistryAuth> byService = new HashMap<>();
     for (Task t : tasks) {
       if (!byService.containsKey(t.getServiceId())) {
@@ -153,6 +168,27 @@ final class AssignmentStream {
         Image image = images.apply(digest);
         if (image != null) {
           m.addImages(image);
+        }
+      }
+    }
+  }
+
+  /**
+   * The secrets and configs the tasks use, each once per stream (their data never changes): only
+   * nodes with a task that uses one ever receive it.
+   */
+  private void addData(AssignmentsMessage.Builder m, List<Task> tasks) {
+    for (Task t : tasks) {
+      for (FileReference r : t.getSpec().getContainer().getSecretsList()) {
+        Secret s = dataSent.add(r.getId()) ? data.secret(r.getId()) : null;
+        if (s != null) {
+          m.addSecrets(s);
+        }
+      }
+      for (FileReference r : t.getSpec().getContainer().getConfigsList()) {
+        Config c = dataSent.add(r.getId()) ? data.config(r.getId()) : null;
+        if (c != null) {
+          m.addConfigs(c);
         }
       }
     }

@@ -241,7 +241,18 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     var call = (ServerCallStreamObserver<AssignmentsMessage>) out;
     AssignmentStream stream =
         new AssignmentStream(req.getNodeId(), call, sender, d -> store().read(v -> v.image(d).orElse(null)),
-            sid -> store().read(v -> v.service(sid).filter(Service::hasRegistryAuth).map(Service::getRegistryAuth).orElse(null)));
+            sid -> store().read(v -> v.service(sid).filter(Service::hasRegistryAuth).map(Service::getRegistryAuth).orElse(null)),
+            new AssignmentStream.DataLookup() {
+              @Override
+              public dev.orch.proto.Secret secret(String id) {
+                return store().read(v -> v.secret(id).orElse(null));
+              }
+
+              @Override
+              public dev.orch.proto.Config config(String id) {
+                return store().read(v -> v.config(id).orElse(null));
+              }
+            });
     call.setOnCancelHandler(() -> {
       stream.close();
       streams.remove(req.getNodeId(), stream);

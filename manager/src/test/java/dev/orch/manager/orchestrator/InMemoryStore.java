@@ -16,7 +16,7 @@ import java.util.function.Function;
  * The store's own state machine without Raft, applying each transaction at once on the caller's
  * thread: controllers under test see exactly the validation, versions and events of the real store.
  */
-final class InMemoryStore implements Store {
+public final class InMemoryStore implements Store {
   private final ObjectStore objects = new ObjectStore();
   private final List<Consumer<List<WatchEvent>>> watchers = new CopyOnWriteArrayList<>();
   private final List<Transaction> committed = new CopyOnWriteArrayList<>();
@@ -29,7 +29,7 @@ final class InMemoryStore implements Store {
   }
 
   /** Every transaction submitted so far, refused ones included. */
-  List<Transaction> transactions() {
+  public List<Transaction> transactions() {
     return committed;
   }
 

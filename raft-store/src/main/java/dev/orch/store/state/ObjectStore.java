@@ -285,6 +285,37 @@ public final class ObjectStore implements StoreView {
     return clusters.isEmpty() ? Optional.empty() : Optional.of(clusters.firstEntry().getValue().getCluster());
   }
 
+  @Override
+  public Collection<dev.orch.proto.Secret> secrets() {
+    return all(ObjectKind.KIND_SECRET, StoredObject::getSecret);
+  }
+
+  @Override
+  public Optional<dev.orch.proto.Secret> secret(String id) {
+    return lookup(ObjectKind.KIND_SECRET, id, StoredObject::getSecret);
+  }
+
+  @Override
+  public Collection<dev.orch.proto.Config> configs() {
+    return all(ObjectKind.KIND_CONFIG, StoredObject::getConfig);
+  }
+
+  @Override
+  public Optional<dev.orch.proto.Config> config(String id) {
+    return lookup(ObjectKind.KIND_CONFIG, id, StoredObject::getConfig);
+  }
+
+  /** The id of another object of {@code kind} named {@code name}; kinds whose names are unique. */
+  String otherIdNamed(ObjectKind kind, String name, String id) {
+    for (StoredObject o : tables.get(kind).values()) {
+      String n = o.hasSecret() ? o.getSecret().getSpec().getName() : o.getConfig().getSpec().getName();
+      if (n.equals(name) && !StoredObjects.id(o).equals(id)) {
+        return StoredObjects.id(o);
+      }
+    }
+    return null;
+  }
+
   private <T> Optional<T> lookup(ObjectKind kind, String id, Function<StoredObject, T> unwrap) {
     StoredObject object = tables.get(kind).get(id);
     return object == null ? Optional.empty() : Optional.of(unwrap.apply(object));

@@ -27,6 +27,8 @@ public final class StoredObjects {
       case IMAGE -> ObjectKind.KIND_IMAGE;
       case CLUSTER -> ObjectKind.KIND_CLUSTER;
       case NETWORK -> ObjectKind.KIND_NETWORK;
+      case SECRET -> ObjectKind.KIND_SECRET;
+      case CONFIG -> ObjectKind.KIND_CONFIG;
       case OBJECT_NOT_SET -> ObjectKind.KIND_UNSPECIFIED;
     };
   }
@@ -40,6 +42,8 @@ public final class StoredObjects {
       case IMAGE -> object.getImage().getMeta();
       case CLUSTER -> object.getCluster().getMeta();
       case NETWORK -> object.getNetwork().getMeta();
+      case SECRET -> object.getSecret().getMeta();
+      case CONFIG -> object.getConfig().getMeta();
       case OBJECT_NOT_SET -> Meta.getDefaultInstance();
     };
   }
@@ -61,6 +65,8 @@ public final class StoredObjects {
       case IMAGE -> wrap(object.getImage().toBuilder().setMeta(meta).build());
       case CLUSTER -> wrap(object.getCluster().toBuilder().setMeta(meta).build());
       case NETWORK -> wrap(object.getNetwork().toBuilder().setMeta(meta).build());
+      case SECRET -> StoredObject.newBuilder().setSecret(object.getSecret().toBuilder().setMeta(meta)).build();
+      case CONFIG -> StoredObject.newBuilder().setConfig(object.getConfig().toBuilder().setMeta(meta)).build();
       case OBJECT_NOT_SET -> throw new IllegalArgumentException("no object set");
     };
   }
@@ -98,6 +104,8 @@ public final class StoredObjects {
       case KIND_IMAGE -> "image";
       case KIND_CLUSTER -> "cluster";
       case KIND_NETWORK -> "network";
+      case KIND_SECRET -> "secret";
+      case KIND_CONFIG -> "config";
       default -> "object";
     };
   }
@@ -126,6 +134,8 @@ public final class StoredObjects {
           ? "" : object.getImage().getReferences(0);
       case CLUSTER -> object.getCluster().getName();
       case NETWORK -> object.getNetwork().getSpec().getName();
+      case SECRET -> object.getSecret().getSpec().getName();
+      case CONFIG -> object.getConfig().getSpec().getName();
       case OBJECT_NOT_SET -> "";
     };
   }

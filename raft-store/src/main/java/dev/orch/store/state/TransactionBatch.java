@@ -100,7 +100,7 @@ final class TransactionBatch {
     return null;
   }
 
-  /** Invariants that span objects: unique service and network names, a single cluster object. */
+  /** Invariants that span objects: unique service, network, secret and config names, a single cluster object. */
   private String checkUniqueness(StoredObject object) {
     String id = StoredObjects.id(object);
     if (object.hasService()) {
@@ -114,6 +114,13 @@ final class TransactionBatch {
       String owner = store.networkIdByName(name);
       if (owner != null && !owner.equals(id)) {
         return "network name \"" + name + "\" is already in use by network " + owner;
+      }
+    } else if (object.hasSecret() || object.hasConfig()) {
+      ObjectKind kind = StoredObjects.kind(object);
+      String name = object.hasSecret() ? object.getSecret().getSpec().getName() : object.getConfig().getSpec().getName();
+      String owner = store.otherIdNamed(kind, name, id);
+      if (owner != null) {
+        return StoredObjects.noun(kind) + " name \"" + name + "\" is already in use by " + StoredObjects.noun(kind) + " " + owner;
       }
     } else if (object.hasCluster()) {
       Optional<String> other = store.cluster().map(c -> c.getMeta().getId()).filter(o -> !o.equals(id));
