@@ -69,6 +69,11 @@ public final class ContainerNetworks implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  // What the kernel was last given, so that a view that changed only in what the DNS table or a VIP
+  // needs (a task started) does not re-run the device and peer programming, nor nft for nothing.
+  private final Map<String, NetworkState> programmed = new HashMap<>();
+  private List<ServiceVip> vipsApplied;
+  private List<PublishedPort> portsApplied;
   private boolean retryScheduled;
   private boolean swept;
 
@@ -110,6 +115,7 @@ public final class ContainerNetworks implements AutoCloseable {
     if (known.remove(networkId) == null) {
       return;
     }
+    programmed.remove(networkId);
     names.removeNetwork(networkId);
     InetSocketAddress listener = dnsListeners.remove(networkId);
     if (listener != null) {
@@ -142,11 +148,21 @@ public final class ContainerNetworks implements AutoCloseable {
   private void reprogram() {
     try {
       for (NetworkState s : known.values()) {
-        program(s);
+        if (!s.equals(programmed.get(s.getNetwork().getMeta().getId()))) {
+          program(s);
+          programmed.put(s.getNetwork().getMeta().getId(), s);
+        }
       }
-      plumbing.setServiceVips(vips());
-      plumbing.setPublishedPorts(ports());
+      List<ServiceVip> vips = vips();
+      if (!vips.equals(vipsApplied)) {
+        plumbing.setServiceVips(vips);
+        vipsApplied = vips;
+      }
+      applyPorts();
     } catch (NetworkException | RuntimeException e) {
+      programmed.clear();
+      vipsApplied = null;
+      portsApplied = null;
       LOG.warn("programming networks failed, retrying: {}", e.getMessage());
       if (!retryScheduled) {
         retryScheduled = true;
@@ -158,6 +174,15 @@ public final class ContainerNetworks implements AutoCloseable {
   private synchronized void retry() {
     retryScheduled = false;
     reprogram();
+  }
+
+  private void applyPorts() throws NetworkException {
+    List<PublishedPort> ports = ports();
+    if (!ports.equals(portsApplied)) {
+      portsApplied = null;
+      plumbing.setPublishedPorts(ports);
+      portsApplied = ports;
+    }
   }
 
   private void program(NetworkState s) throws NetworkException {
@@ -275,7 +300,7 @@ public final class ContainerNetworks implements AutoCloseable {
       plumbing.attach(new ContainerAttachment(taskId, ns, endpoints));
       attached.put(taskId, t);
       scope(t);
-      plumbing.setPublishedPorts(ports());
+      applyPorts();
       return new Prepared(ns, writeFiles(t, hostname));
     } catch (NetworkException | IOException | RuntimeException e) {
       release(taskId);
@@ -308,7 +333,7 @@ public final class ContainerNetworks implements AutoCloseable {
     try {
       plumbing.detach(taskId);
       netns.delete(taskId);
-      plumbing.setPublishedPorts(ports());
+      applyPorts();
       deleteFiles(taskId);
     } catch (NetworkException | IOException e) {
       LOG.warn("disconnecting task {} failed (the startup sweep finishes it): {}", taskId, e.getMessage());
