@@ -69,11 +69,6 @@ public final class ContainerNetworks implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  // What the kernel was last given, so that a view that changed only in what the DNS table or a VIP
-  // needs (a task started) does not re-run the device and peer programming, nor nft for nothing.
-  private final Map<String, NetworkState> programmed = new HashMap<>();
-  private List<ServiceVip> vipsApplied;
-  private List<PublishedPort> portsApplied;
   private boolean retryScheduled;
   private boolean swept;
 
@@ -115,7 +110,6 @@ public final class ContainerNetworks implements AutoCloseable {
     if (known.remove(networkId) == null) {
       return;
     }
-    programmed.remove(networkId);
     names.removeNetwork(networkId);
     InetSocketAddress listener = dnsListeners.remove(networkId);
     if (listener != null) {
@@ -148,21 +142,11 @@ public final class ContainerNetworks implements AutoCloseable {
   private void reprogram() {
     try {
       for (NetworkState s : known.values()) {
-        if (!s.equals(programmed.get(s.getNetwork().getMeta().getId()))) {
-          program(s);
-          programmed.put(s.getNetwork().getMeta().getId(), s);
-        }
+        program(s);
       }
-      List<ServiceVip> vips = vips();
-      if (!vips.equals(vipsApplied)) {
-        plumbing.setServiceVips(vips);
-        vipsApplied = vips;
-      }
-      applyPorts();
+      plumbing.setServiceVips(vips());
+      plumbing.setPublishedPorts(ports());
     } catch (NetworkException | RuntimeException e) {
-      programmed.clear();
-      vipsApplied = null;
-      portsApplied = null;
       LOG.warn("programming networks failed, retrying: {}", e.getMessage());
       if (!retryScheduled) {
         retryScheduled = true;
@@ -174,15 +158,6 @@ public final class ContainerNetworks implements AutoCloseable {
   private synchronized void retry() {
     retryScheduled = false;
     reprogram();
-  }
-
-  private void applyPorts() throws NetworkException {
-    List<PublishedPort> ports = ports();
-    if (!ports.equals(portsApplied)) {
-      portsApplied = null;
-      plumbing.setPublishedPorts(ports);
-      portsApplied = ports;
-    }
   }
 
   private void program(NetworkState s) throws NetworkException {
@@ -300,7 +275,7 @@ public final class ContainerNetworks implements AutoCloseable {
       plumbing.attach(new ContainerAttachment(taskId, ns, endpoints));
       attached.put(taskId, t);
       scope(t);
-      applyPorts();
+      plumbing.setPublishedPorts(ports());
       return new Prepared(ns, writeFiles(t, hostname));
     } catch (NetworkException | IOException | RuntimeException e) {
       release(taskId);
@@ -333,7 +308,7 @@ public final class ContainerNetworks implements AutoCloseable {
     try {
       plumbing.detach(taskId);
       netns.delete(taskId);
-      applyPorts();
+      plumbing.setPublishedPorts(ports());
       deleteFiles(taskId);
     } catch (NetworkException | IOException e) {
       LOG.warn("disconnecting task {} failed (the startup sweep finishes it): {}", taskId, e.getMessage());
