@@ -56,7 +56,7 @@ final class ComposeKeys {
             Map.entry("memswap_limit", "set resource limits with deploy.resources"),
             Map.entry("pids_limit", "set the limit with deploy.resources.limits.pids"));
 
-    /** Docker converts these, and orch will: refused until the runtime or the network has them. */
+    /** Docker converts these; the stack loader does not map them yet, so they are refused. */
     static final Map<String, String> NOT_YET = Map.ofEntries(
             Map.entry("ports", "publishing ports"), Map.entry("networks", "networks"),
             Map.entry("volumes", "volumes and mounts"), Map.entry("tmpfs", "tmpfs mounts"),

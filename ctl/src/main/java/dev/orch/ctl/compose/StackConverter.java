@@ -86,7 +86,7 @@ public final class StackConverter {
         secrets.values().stream().filter(d -> d.spec() != null).forEach(d -> request.addSecrets(d.spec()));
         configs.values().stream().filter(d -> d.spec() != null).forEach(d -> request.addConfigs(d.spec()));
         if (!notYet.isEmpty()) {
-            throw new ComposeException(firstNotYet, "not available yet in orch: " + String.join("; ", notYet)
+            throw new ComposeException(firstNotYet, "not supported in stack files yet: " + String.join("; ", notYet)
                     + ". Remove these keys to deploy the stack without them");
         }
         ignored.forEach((key, users) -> {

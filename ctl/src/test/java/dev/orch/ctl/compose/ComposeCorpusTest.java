@@ -35,7 +35,7 @@ class ComposeCorpusTest {
     private static final Map<String, String> OUTCOMES = new LinkedHashMap<>();
 
     static {
-        String notYet = "not available yet in orch";
+        String notYet = "not supported in stack files yet";
         String build = "has no image";
         for (String f : List.of("01", "03", "04", "08", "09", "11", "12", "13", "14", "15", "16", "18", "19", "20",
                 "21", "22", "23", "24", "25", "26", "27", "29", "30")) {

@@ -254,7 +254,7 @@ class ComposeLoaderTest {
                 () -> convert("services:\n  a:\n    image: x\n    imgae: y\n")).getMessage());
         String notYet = assertThrows(ComposeException.class,
                 () -> convert("services:\n  a:\n    image: x\n    ports: [\"80:80\"]\n    user: root\n")).getMessage();
-        assertEquals(f + ":4:5: not available yet in orch: ports at 4:5 (publishing ports); user at 5:5 (running as"
+        assertEquals(f + ":4:5: not supported in stack files yet: ports at 4:5 (publishing ports); user at 5:5 (running as"
                 + " another user). Remove these keys to deploy the stack without them", notYet);
     }
 
