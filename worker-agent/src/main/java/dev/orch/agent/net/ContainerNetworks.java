@@ -305,13 +305,22 @@ public final class ContainerNetworks implements AutoCloseable {
     if (t != null) {
       t.getNetworksList().forEach(a -> names.removeScope(ip(a.getAddr())));
     }
+    // Each step on its own: a detach that fails must not leave the namespace or the files behind.
+    step(taskId, "detaching its endpoints", () -> plumbing.detach(taskId));
+    step(taskId, "deleting its network namespace", () -> netns.delete(taskId));
+    step(taskId, "updating published ports", () -> plumbing.setPublishedPorts(ports()));
+    step(taskId, "deleting its resolv.conf/hosts/hostname", () -> deleteFiles(taskId));
+  }
+
+  private interface Step {
+    void run() throws NetworkException, IOException;
+  }
+
+  private static void step(String taskId, String what, Step step) {
     try {
-      plumbing.detach(taskId);
-      netns.delete(taskId);
-      plumbing.setPublishedPorts(ports());
-      deleteFiles(taskId);
-    } catch (NetworkException | IOException e) {
-      LOG.warn("disconnecting task {} failed (the startup sweep finishes it): {}", taskId, e.getMessage());
+      step.run();
+    } catch (NetworkException | IOException | RuntimeException e) {
+      LOG.warn("disconnecting task {}: {} failed (the startup sweep finishes it): {}", taskId, what, e.getMessage());
     }
   }
 
