@@ -162,16 +162,13 @@ class RaftStoreSingleMemberTest {
   @Test
   void restartAfterSnapshotAndPurgeKeepsState() throws Exception {
     RaftStore first = start(TestStores.COMPACTING);
-    // Submitted before the member has elected itself, 120 writes would all take the client path
-    // and its redirects; this test is about snapshots, not about that.
+    // Submitted before the member has elected itself, the writes would take the client path and
+    // its redirects; this test is about snapshots, not about that. One write at a time, so that
+    // each is a log entry of its own (the leader batches concurrent ones) and compaction happens.
     await().atMost(Duration.ofSeconds(10)).until(first::isLeader);
     int count = 120;
-    List<CompletableFuture<TransactionResult>> pending = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      pending.add(first.submit(createService("s" + i, "svc-" + i)));
-    }
-    for (CompletableFuture<TransactionResult> f : pending) {
-      assertTrue(f.get(10, TimeUnit.SECONDS).getOk());
+      assertTrue(first.submit(createService("s" + i, "svc-" + i)).get(10, TimeUnit.SECONDS).getOk());
     }
     Path current = groupDir().resolve("current");
     await().atMost(Duration.ofSeconds(10)).until(() -> !files(groupDir().resolve("sm"), "snapshot.").isEmpty());
