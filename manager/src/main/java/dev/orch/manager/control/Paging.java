@@ -4,8 +4,8 @@ import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -27,20 +27,32 @@ final class Paging {
    * @param token empty for the first page, else the next_page_token of the previous one
    */
   static <T> Page<T> page(List<T> items, Function<T, String> key, int pageSize, String token) {
-    List<T> sorted = new ArrayList<>(items);
-    sorted.sort(Comparator.comparing(key));
-    String after = token.isEmpty() ? null : decode(token);
+    // Each key is computed once (a task's key is built from four fields), not at every comparison.
+    List<Map.Entry<String, T>> sorted = new ArrayList<>(items.size());
+    for (T item : items) {
+      sorted.add(Map.entry(key.apply(item), item));
+    }
+    sorted.sort(Map.Entry.comparingByKey());
     int from = 0;
-    if (after != null) {
-      while (from < sorted.size() && key.apply(sorted.get(from)).compareTo(after) <= 0) {
-        from++;
+    if (!token.isEmpty()) {
+      String after = decode(token);
+      int lo = 0;
+      int hi = sorted.size();
+      while (lo < hi) { // first key greater than the token's
+        int mid = (lo + hi) >>> 1;
+        if (sorted.get(mid).getKey().compareTo(after) <= 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
       }
+      from = lo;
     }
     // page_size is unsigned on the wire: above 2^31 it arrives negative here, and is as big as any.
     int size = pageSize == 0 ? sorted.size() - from : pageSize < 0 ? MAX_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
     int to = Math.min(sorted.size(), from + size);
-    List<T> page = List.copyOf(sorted.subList(from, to));
-    String next = to < sorted.size() && !page.isEmpty() ? encode(key.apply(page.get(page.size() - 1))) : "";
+    List<T> page = sorted.subList(from, to).stream().map(Map.Entry::getValue).toList();
+    String next = to < sorted.size() && to > from ? encode(sorted.get(to - 1).getKey()) : "";
     return new Page<>(page, next);
   }
 
