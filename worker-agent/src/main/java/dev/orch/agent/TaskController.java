@@ -133,7 +133,7 @@ final class TaskController {
       t = task;
       state = observed;
       // An ended container gives its addresses back at once: the allocator may hand them out again.
-      disconnect = network != null && !networkReleased && (exit != null
+      disconnect = mayHoldNetwork() && (exit != null
           || (container == null && state.getNumber() > TaskState.RUNNING_VALUE));
     }
     if (disconnect) {
@@ -223,6 +223,16 @@ final class TaskController {
     }
   }
 
+  /**
+   * Whether the task may have a network namespace on this node that is not released yet. Not only
+   * when this controller connected it: a task found half-prepared after an agent restart has one
+   * that nobody recorded. Releasing what is not there costs nothing. Caller holds the lock.
+   */
+  private boolean mayHoldNetwork() {
+    return !networkReleased && (network != null
+        || ctx.networks != null && dev.orch.agent.net.ContainerNetworks.attaches(task));
+  }
+
   private void releaseNetwork() {
     ctx.networks.release(taskId);
     synchronized (this) {
@@ -276,7 +286,11 @@ final class TaskController {
       synchronized (this) {
         report(TaskState.FAILED, "starting container: " + e.getMessage(), 0);
       }
-      if (network != null && !networkReleased) {
+      boolean disconnect;
+      synchronized (this) {
+        disconnect = mayHoldNetwork();
+      }
+      if (disconnect) {
         releaseNetwork();
       }
     }
@@ -331,7 +345,7 @@ final class TaskController {
     }
     boolean disconnect;
     synchronized (this) {
-      disconnect = network != null && !networkReleased;
+      disconnect = mayHoldNetwork();
     }
     if (disconnect) {
       releaseNetwork();

@@ -136,6 +136,27 @@ public final class ContainerNetworks implements AutoCloseable {
     } catch (NetworkException e) {
       LOG.warn("network sweep failed: {}", e.getMessage());
     }
+    // Namespaces are found through this node's task directories (made before each namespace):
+    // /run/netns is shared by every node of a machine (the test bed), the directories are not.
+    for (String taskId : taskDirs()) {
+      if (!wantedTaskIds.contains(taskId)) {
+        LOG.info("removing the network namespace of task {}: no task of this node claims it", taskId);
+        step(taskId, "deleting its network namespace", () -> netns.delete(taskId));
+        step(taskId, "deleting its resolv.conf/hosts/hostname", () -> deleteFiles(taskId));
+      }
+    }
+  }
+
+  private List<String> taskDirs() {
+    if (!Files.isDirectory(filesDir)) {
+      return List.of();
+    }
+    try (var dirs = Files.list(filesDir)) {
+      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).toList();
+    } catch (IOException e) {
+      LOG.warn("listing {} failed: {}", filesDir, e.getMessage());
+      return List.of();
+    }
   }
 
   /** Converges devices, peers, DNS names, VIPs and published ports to what is known; retries on failure. */
@@ -265,7 +286,14 @@ public final class ContainerNetworks implements AutoCloseable {
       }
       wait(left); // woken by apply(); a monitor wait, not a sleep
     }
-    Path ns = netns.create(taskId);
+    Path ns;
+    try {
+      // the directory first: it is how a restarted agent finds the namespace if this one dies now
+      Files.createDirectories(filesDir.resolve(taskId));
+      ns = netns.create(taskId);
+    } catch (IOException e) {
+      throw new NetworkException("connecting task " + taskId + ": " + e.getMessage(), e);
+    }
     try {
       List<ContainerEndpoint> endpoints = new ArrayList<>();
       for (int i = 0; i < t.getNetworksCount(); i++) {
