@@ -100,47 +100,122 @@ static long long now_ms(void) {
 }
 
 /*
- * Copies the command's output to stdout until it exits, or kills it at the deadline (0: none);
- * returns its wait status. The shim enforces the timeout itself and reaps the command: a command
- * orphaned by a killed shim would be reparented outside its pid namespace, and the namespace
- * could not finish dying until that outside reaper collected it.
+ * What the relay copies: the command's output (a pipe's read end, or the pseudo-terminal's master)
+ * to our stdout and, with a terminal, our stdin to the master (without one, the command reads
+ * our stdin itself).
  */
-static int relay_until_exit(pid_t child, int out_fd, int sig_fd, long long deadline) {
-  char buf[8192];
-  int status = 0;
-  struct pollfd p[2] = {{out_fd, POLLIN, 0}, {sig_fd, POLLIN, 0}};
+struct relay {
+  pid_t child;
+  int out_fd;
+  int tty_master; /* -1 without a terminal */
+  int sig_fd;
+  long long deadline; /* 0: none */
+};
+
+/* Copies what stdin has to the (non-blocking) master; keeps what does not fit in *pend. */
+static void feed_terminal(int master, char *pend, size_t *npend, int *stdin_open) {
+  if (*npend == 0) {
+    ssize_t n = read(0, pend, 8192);
+    if (n <= 0) {
+      if (n == 0 || errno != EINTR) *stdin_open = 0;
+      return;
+    }
+    *npend = (size_t)n;
+  }
+  ssize_t w = write(master, pend, *npend);
+  if (w > 0) {
+    memmove(pend, pend + w, *npend - (size_t)w);
+    *npend -= (size_t)w;
+  } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+    *npend = 0;
+    *stdin_open = 0;
+  }
+}
+
+/*
+ * Copies the command's output to stdout until it exits, or kills it at the deadline; returns its
+ * wait status. The shim enforces the timeout itself and reaps the command: a command orphaned by
+ * a killed shim would be reparented outside its pid namespace, and the namespace could not finish
+ * dying until that outside reaper collected it. Input for a terminal waits (the master is polled
+ * for room) while the terminal's buffer is full, so a command that does not read cannot block
+ * the copying of its output.
+ */
+static int relay_until_exit(const struct relay *r) {
+  char buf[8192], pend[8192];
+  size_t npend = 0;
+  int status = 0, stdin_open = r->tty_master >= 0;
+  struct pollfd p[3] = {{r->out_fd, POLLIN, 0}, {r->sig_fd, POLLIN, 0}, {-1, 0, 0}};
   for (;;) {
     int wait_ms = -1;
-    if (deadline > 0) {
-      long long left = deadline - now_ms();
+    if (r->deadline > 0) {
+      long long left = r->deadline - now_ms();
       if (left <= 0) {
-        kill(child, SIGKILL);
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        kill(r->child, SIGKILL);
+        while (waitpid(r->child, &status, 0) < 0 && errno == EINTR) {
         }
         fprintf(stderr, "timeout\n");
         break;
       }
       wait_ms = (int)left;
     }
-    if (poll(p, 2, wait_ms) < 0) {
+    p[2].fd = npend ? r->tty_master : stdin_open ? 0 : -1;
+    p[2].events = npend ? POLLOUT : POLLIN;
+    if (poll(p, 3, wait_ms) < 0) {
       if (errno == EINTR) continue;
       break;
     }
     if (p[0].revents) {
-      ssize_t n = read(out_fd, buf, sizeof buf);
+      ssize_t n = read(r->out_fd, buf, sizeof buf);
       if (n > 0) write_all(1, buf, (size_t)n);
-      else if (n == 0 || errno != EINTR) p[0].fd = -1;
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) p[0].fd = -1; /* a master says EIO at the end */
     }
+    if (p[2].revents) feed_terminal(r->tty_master, pend, &npend, &stdin_open);
     if (p[1].revents) {
       struct signalfd_siginfo si;
-      if (read(sig_fd, &si, sizeof si) < 0 && errno != EAGAIN) break;
+      if (read(r->sig_fd, &si, sizeof si) < 0 && errno != EAGAIN) break;
     }
-    if (waitpid(child, &status, WNOHANG) == child) break;
+    if (waitpid(r->child, &status, WNOHANG) == r->child) break;
   }
   /* Drain what is already written, but never wait for children the command left behind. */
-  fcntl(out_fd, F_SETFL, O_NONBLOCK);
-  for (ssize_t n; (n = read(out_fd, buf, sizeof buf)) > 0;) write_all(1, buf, (size_t)n);
+  fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
+  for (ssize_t n; (n = read(r->out_fd, buf, sizeof buf)) > 0;) write_all(1, buf, (size_t)n);
   return status;
+}
+
+/*
+ * A pseudo-terminal from the container's own devpts (we are in its mount namespace, where
+ * /dev/ptmx leads to /dev/pts/ptmx), sized "ROWS COLS"; returns its master, non-blocking.
+ */
+static int open_terminal(const char *size) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return report_error(1, "orch-shim exec: open a pseudo-terminal (/dev/ptmx of the container)"), -1;
+  if (grantpt(master) < 0 || unlockpt(master) < 0) return report_error(1, "orch-shim exec: unlock the pseudo-terminal"), -1;
+  unsigned rows = 0, cols = 0;
+  if (sscanf(size, "%u %u", &rows, &cols) == 2 && rows > 0 && cols > 0) {
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    if (ioctl(master, TIOCSWINSZ, &ws) < 0) return report_error(1, "orch-shim exec: set the terminal size"), -1;
+  }
+  fcntl(master, F_SETFL, O_NONBLOCK);
+  return master;
+}
+
+/*
+ * In the command's process: a new session whose controlling terminal is the pseudo-terminal,
+ * which becomes its stdin, stdout and stderr.
+ */
+static int attach_terminal(int master) {
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) {
+    char name[64];
+    if (ptsname_r(master, name, sizeof name) != 0) return report_error(2, "orch-shim exec: name the terminal"), -1;
+    slave = open(name, O_RDWR | O_NOCTTY);
+  }
+  if (slave < 0) return report_error(2, "orch-shim exec: open the terminal"), -1;
+  if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) return report_error(2, "orch-shim exec: make the terminal controlling"), -1;
+  for (int fd = 0; fd < 3; fd++) dup2(slave, fd);
+  if (slave > 2) close(slave);
+  close(master);
+  return 0;
 }
 
 /*
@@ -152,6 +227,8 @@ static int relay_until_exit(pid_t child, int out_fd, int sig_fd, long long deadl
  * "orch-shim exec: <what>: <why>" with exit code 126 (127 when the command is not found).
  * Without LEN the records run to the end of stdin and the command's stdin is /dev/null; with LEN
  * the records are its first LEN bytes and the rest of stdin goes to the command (orchctl exec -i).
+ * tty=ROWS COLS gives the command a pseudo-terminal of the container as its controlling terminal,
+ * stdin, stdout and stderr (orchctl exec -t); the rest of stdin is then typed into it.
  */
 /* Reads exactly len bytes of records from stdin, leaving the rest of stdin to the command. */
 static char *read_framed_records(size_t len) {
@@ -179,8 +256,10 @@ int shim_exec(long framed_len) {
   if (devnull < 0 || (framed_len < 0 && dup2(devnull, 0) < 0)) return report_error(1, "orch-shim exec: stdin"), 126;
   signal(SIGPIPE, SIG_IGN);
   if (join_cgroups(&cfg, getpid(), 1) < 0 || enter_namespaces(cfg.pid) < 0) return 126;
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) < 0) return report_error(1, "orch-shim exec: pipe"), 126;
+  int out[2] = {-1, -1};
+  int master = cfg.tty ? open_terminal(cfg.tty) : -1;
+  if (cfg.tty && master < 0) return 126;
+  if (!cfg.tty && pipe2(out, O_CLOEXEC) < 0) return report_error(1, "orch-shim exec: pipe"), 126;
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
@@ -193,14 +272,15 @@ int shim_exec(long framed_len) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     unblock_all_signals();
     reset_signals();
-    dup2(out[1], 1);
-    dup2(out[1], 2);
+    if (master >= 0 ? attach_terminal(master) < 0 : dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0) _exit(126);
     cloexec_above_stdio();
     const char *workdir = cfg.workdir && *cfg.workdir ? cfg.workdir : "/";
     if (enter_workdir(2, workdir) < 0) _exit(126);
     struct user_ids user;
     if (drop_privileges(2, capability_set(&cfg)) < 0 || resolve_user(cfg.user, &user, 2) < 0) _exit(126);
     default_home(&cfg, &user);
+    /* The terminal belongs to whoever uses it, as login and docker make it. */
+    if (master >= 0 && fchown(0, user.uid, (gid_t)-1) < 0) report_error(2, "orch-shim exec: chown the terminal"), _exit(126);
     if (become_user(&user) < 0) report_error(2, "orch-shim exec: switch to user %s", cfg.user ? cfg.user : "0"), _exit(126);
     if (finish_privileges(2, capability_set(&cfg)) < 0) _exit(126);
     if (install_seccomp(2, capability_set(&cfg)) < 0) _exit(126);
@@ -209,8 +289,9 @@ int shim_exec(long framed_len) {
     report_error(2, "orch-shim exec: exec %s", cfg.argv[0]);
     _exit(err == ENOENT ? 127 : 126);
   }
-  close(out[1]);
+  if (master < 0) close(out[1]);
   long long timeout = cfg.timeout_ms ? atoll(cfg.timeout_ms) : 0;
-  int status = relay_until_exit(child, out[0], sig_fd, timeout > 0 ? now_ms() + timeout : 0);
+  struct relay r = {child, master >= 0 ? master : out[0], master, sig_fd, timeout > 0 ? now_ms() + timeout : 0};
+  int status = relay_until_exit(&r);
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }

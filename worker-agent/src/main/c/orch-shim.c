@@ -117,6 +117,7 @@ void parse_records(char *buf, size_t len, struct config *cfg) {
     else if (!strcmp(rec, "user")) cfg->user = v;
     else if (!strcmp(rec, "caps")) cfg->caps = v;
     else if (!strcmp(rec, "readonly")) cfg->readonly = v;
+    else if (!strcmp(rec, "tty")) cfg->tty = v;
   }
 }
 

@@ -47,6 +47,7 @@
 struct config {
   char *hostname, *rootfs, *upper, *work, *workdir, *log, *netns, *pid, *timeout_ms, *user;
   char *caps, *readonly; /* capability set (hex mask); "1": read-only root */
+  char *tty;             /* exec: "ROWS COLS" of a pseudo-terminal for the command, else none */
   char *mount[256]; /* "ro|rw\nTARGET\nSOURCE" */
   int nmount;
   int mount_fd[256]; /* detached clones of the sources (open_tree), taken while the host root is visible */

@@ -65,22 +65,48 @@ class ExecStatsSystemTest {
 
   @Test
   void execForwardsStdinWithDashI() {
+    SingleNode.Ctl r = ctlWithStdin("line one\nline two\n", "exec", "-i", task.getMeta().getId(), "--", "wc", "-l");
+    assertEquals(0, r.exit(), r.err() + r.out());
+    assertEquals("2", r.out().strip());
+  }
+
+  private SingleNode.Ctl ctlWithStdin(String stdin, String... args) {
     Map<String, String> env = Map.of("ORCH_HOST", orch.identity.controlAddress(),
         "ORCH_CONFIG_DIR", orch.configDir.toString());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = OrchCtl.run(new ByteArrayInputStream("line one\nline two\n".getBytes(StandardCharsets.UTF_8)),
+    int code = OrchCtl.run(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        env, "exec", "-i", task.getMeta().getId(), "--", "wc", "-l");
-    assertEquals(0, code, err.toString(StandardCharsets.UTF_8) + out.toString(StandardCharsets.UTF_8));
-    assertEquals("2", out.toString(StandardCharsets.UTF_8).strip());
+        env, args);
+    return new SingleNode.Ctl(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void execWithDashTRunsOnAPseudoTerminalOfTheContainer() {
+    String id = task.getMeta().getId();
+    SingleNode.Ctl tty = orch.ctl("exec", "-t", id, "--", "sh", "-c", "tty; test -t 0 && echo stdin-is-a-tty; stty size");
+    assertEquals(0, tty.exit(), tty.err() + tty.out());
+    // The terminal turns \n into \r\n, as docker exec -t shows; no local terminal: 24x80.
+    assertTrue(tty.out().matches("/dev/pts/\\d+\r\nstdin-is-a-tty\r\n24 80\r\n"), tty.out());
+    SingleNode.Ctl pipes = orch.ctl("exec", id, "--", "sh", "-c", "tty; test -t 0");
+    assertEquals(1, pipes.exit(), pipes.out());
+    assertEquals("not a tty\n", pipes.out());
+    // It is the command's controlling terminal, owned by the user it runs as.
+    SingleNode.Ctl owner = orch.ctl("exec", "-t", "-u", "nobody", id, "--", "sh", "-c",
+        "stat -c %U $(tty); cat /proc/self/stat | cut -d' ' -f7");
+    assertEquals(0, owner.exit(), owner.err() + owner.out());
+    assertTrue(owner.out().startsWith("nobody\r\n") && !owner.out().endsWith("\n0\r\n"), owner.out());
+  }
+
+  @Test
+  void execWithDashItTypesStdinIntoTheTerminalAndReturnsTheExitCode() {
+    SingleNode.Ctl r = ctlWithStdin("echo typed-$((6*7))\nexit 5\n", "exec", "-it", task.getMeta().getId(), "--", "sh");
+    assertEquals(5, r.exit(), r.err() + r.out());
+    assertTrue(r.out().contains("typed-42\r\n"), r.out());
   }
 
   @Test
   void execRefusesBadRequestsWithOneErrorLine() {
-    SingleNode.Ctl tty = orch.ctl("exec", "-t", task.getMeta().getId(), "sh");
-    assertEquals(2, tty.exit());
-    assertTrue(tty.err().startsWith("error: pseudo-terminals (-t) are not implemented"), tty.err());
     SingleNode.Ctl unknown = orch.ctl("exec", "nosuchtask", "true");
     assertEquals(1, unknown.exit());
     assertTrue(unknown.err().contains("task \"nosuchtask\" not found"), unknown.err());

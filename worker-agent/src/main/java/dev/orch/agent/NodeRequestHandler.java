@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.orch.agent.runtime.Cgroups;
 import dev.orch.agent.runtime.ContainerException;
 import dev.orch.agent.runtime.ResourceUsage;
+import dev.orch.agent.runtime.TerminalSize;
 import dev.orch.proto.AgentReply;
 import dev.orch.proto.AgentRequest;
 import dev.orch.proto.ExecExit;
@@ -96,17 +97,13 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
   }
 
   private void startExec(String id, ExecStart start) {
-    if (start.getTty()) {
-      error(id, "pseudo-terminals (-t) are not implemented: run the command without -t");
-      return;
-    }
     Process p;
     try {
       if (tasks.apply(start.getTask()).isEmpty()) {
         throw new ContainerException("task " + start.getTask() + " does not run on this node");
       }
       p = ctx.runtime.startExec(start.getTask(), start.getCommandList(), start.getEnvList(), start.getWorkdir(),
-          start.getUser());
+          start.getUser(), start.getTty() ? terminal(start) : null);
     } catch (ContainerException e) {
       error(id, e.getMessage());
       return;
@@ -119,6 +116,14 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
       p.destroyForcibly();
     }
     workers.execute(() -> relayOutput(id, p));
+  }
+
+  private static TerminalSize terminal(ExecStart start) throws ContainerException {
+    try {
+      return TerminalSize.orDefault(start.getTtyRows(), start.getTtyCols());
+    } catch (IllegalArgumentException e) {
+      throw new ContainerException(e.getMessage());
+    }
   }
 
   /** Sends the command's output as it comes, then its exit code. */

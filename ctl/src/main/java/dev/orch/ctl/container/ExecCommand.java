@@ -24,9 +24,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code orchctl exec [-i] TASK -- COMMAND...}: runs a command in a running task's container and
- * exits with its exit code, like {@code docker exec}. Output (stdout and stderr merged) is
- * relayed as it comes; with {@code -i} standard input is forwarded until it ends.
+ * {@code orchctl exec [-i] [-t] TASK -- COMMAND...}: runs a command in a running task's container
+ * and exits with its exit code, like {@code docker exec}. Output (stdout and stderr merged) is
+ * relayed as it comes; with {@code -i} standard input is forwarded until it ends; with {@code -t}
+ * the command gets a pseudo-terminal of the local terminal's size, and {@code -it} on a terminal
+ * puts it in raw mode while attached.
  */
 @Command(name = "exec", mixinStandardHelpOptions = true,
         description = "Run a command in a running task's container.",
@@ -40,7 +42,8 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "Forward standard input to the command.")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal (not implemented: refused).")
+    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal (its size is the local"
+            + " terminal's at start; later resizes are not passed on).")
     boolean tty;
 
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable.")
@@ -65,10 +68,6 @@ public final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (tty) {
-            throw new UsageException("pseudo-terminals (-t) are not implemented: run the command without -t"
-                    + " (use -i to forward standard input)");
-        }
         // After TASK everything is positional (stop-at-positional), so a "--" arrives here.
         List<String> argv = !command.isEmpty() && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
         if (argv.isEmpty()) {
@@ -79,10 +78,30 @@ public final class ExecCommand implements Callable<Integer> {
                 throw new UsageException("invalid --env \"" + e + "\": use KEY=VALUE");
             }
         }
-        ExecStart start = ExecStart.newBuilder().setTask(task).addAllCommand(argv).setStdin(interactive)
-                .addAllEnv(env).setWorkdir(workdir).setUser(user).build();
+        ExecStart.Builder start = ExecStart.newBuilder().setTask(task).addAllCommand(argv).setStdin(interactive)
+                .addAllEnv(env).setWorkdir(workdir).setUser(user).setTty(tty);
+        // Only orchctl's real terminal is sized and made raw (not an in-process caller's streams).
+        boolean localTerminal = tty && context.in() == System.in && LocalTerminal.interactive();
+        if (localTerminal) {
+            int[] size = LocalTerminal.size();
+            start.setTtyRows(size[0]).setTtyCols(size[1]);
+        }
         try (ManagerConnection connection = context.connect()) {
-            return run(connection, start);
+            if (!(localTerminal && interactive)) {
+                return run(connection, start.build());
+            }
+            try (LocalTerminal raw = rawTerminal()) {
+                return run(connection, start.build());
+            }
+        }
+    }
+
+    private static LocalTerminal rawTerminal() {
+        try {
+            return LocalTerminal.raw();
+        } catch (java.io.IOException e) {
+            throw new CommandFailedException("cannot put the terminal in raw mode: " + e.getMessage()
+                    + "; run without -t, or from a terminal where stty works", e);
         }
     }
 

@@ -118,8 +118,9 @@ final class TaskRequests {
     if (start.getCommandCount() == 0 || start.getCommand(0).isEmpty()) {
       throw ServiceSpecValidator.invalid("no command given: orchctl exec TASK -- COMMAND [ARG...]");
     }
-    if (start.getTty()) {
-      throw ServiceSpecValidator.invalid("pseudo-terminals (-t) are not implemented: run the command without -t");
+    if (start.getTtyRows() > 0xffff || start.getTtyCols() > 0xffff) {
+      throw ServiceSpecValidator.invalid("terminal size " + start.getTtyRows() + "x" + start.getTtyCols()
+          + " out of range: rows and columns are at most 65535");
     }
     requireLeader("exec");
     Task task = store.readLinearizable(v -> findTask(v, start.getTask()));

@@ -64,10 +64,16 @@ final class ContainerExec {
   /**
    * Starts {@code argv} in the container without a timeout; the process's stdin reaches the
    * command, its stdout carries the command's merged output, its exit code is the command's.
+   * With a {@code terminal} (else null) the command's stdin, stdout and stderr are a
+   * pseudo-terminal of the container, its controlling terminal, and stdin is typed into it.
    */
-  Process start(Target target, List<String> argv, List<String> env, String workdir)
+  Process start(Target target, List<String> argv, List<String> env, String workdir, TerminalSize terminal)
       throws IOException, ContainerException {
-    byte[] records = records(target, argv, env, workdir).toByteArray();
+    ByteArrayOutputStream framed = records(target, argv, env, workdir);
+    if (terminal != null) {
+      record(framed, "tty", terminal.rows() + " " + terminal.cols());
+    }
+    byte[] records = framed.toByteArray();
     Process p = new ProcessBuilder(shim.toString(), "exec", Integer.toString(records.length))
         .redirectErrorStream(true).start();
     p.getOutputStream().write(records);

@@ -20,9 +20,10 @@ public interface ContainerRuntime extends AutoCloseable {
    * it, stdout carries its stdout and stderr merged, the exit code is its own.
    *
    * @param workdir empty for the container's; @param user empty for the container's
+   * @param terminal a pseudo-terminal of this size for the command, or null for pipes
    */
-  Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user)
-      throws ContainerException;
+  Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user,
+      TerminalSize terminal) throws ContainerException;
 
   /**
    * Runs a health check in a running container, with its environment and working directory:

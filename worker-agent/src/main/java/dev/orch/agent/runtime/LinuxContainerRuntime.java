@@ -324,8 +324,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user)
-      throws ContainerException {
+  public Process startExec(String id, List<String> argv, List<String> extraEnv, String workdir, String user,
+      TerminalSize terminal) throws ContainerException {
     LinuxContainer container = containers.get(id);
     if (container == null || container.exitFuture().isDone() || container.pid() <= 0) {
       throw new ContainerException("container " + id + " is not running");
@@ -338,7 +338,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
       List<String> env = new ArrayList<>(ShimConfig.readAll(config, "env"));
       env.addAll(extraEnv);
       String dir = workdir.isEmpty() ? ShimConfig.read(config, "workdir") : workdir;
-      return exec.start(target(id, container, user), argv, env, dir);
+      return exec.start(target(id, container, user), argv, env, dir, terminal);
     } catch (IOException e) {
       throw new ContainerException("exec in " + id + ": " + e.getMessage(), e);
     }
