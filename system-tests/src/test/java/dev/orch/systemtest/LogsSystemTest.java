@@ -104,4 +104,16 @@ class LogsSystemTest {
       call[0].cancel("test done", null);
     }
   }
+
+  @Test
+  void theLogsOfARemovedServiceAreDeletedFromTheNode() throws Exception {
+    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "brief", "busybox", "sh", "-c",
+        "echo hello; sleep 600");
+    assertEquals(0, r.exit(), r.err());
+    await().atMost(CONVERGE).until(() -> orch.running("brief").size() == 1);
+    Path log = orch.dataDir.resolve("worker/logs/" + orch.running("brief").get(0).getMeta().getId() + ".log");
+    await().atMost(CONVERGE).until(() -> Files.exists(log) && Files.readString(log).contains("hello"));
+    assertEquals(0, orch.ctl("service", "rm", "brief").exit());
+    await().atMost(CONVERGE).until(() -> !Files.exists(log));
+  }
 }

@@ -1,16 +1,13 @@
 package dev.orch.agent;
 
 import com.google.protobuf.ByteString;
+import dev.orch.agent.image.StallWatch;
 import dev.orch.proto.BlobChunk;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a server stream of blob chunks as one input stream. A stream that delivers no chunk for
@@ -21,18 +18,9 @@ final class ChunkInputStream extends InputStream {
   /** Longer than any pause between chunks of a working transfer (they come 1 MiB at a time). */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
 
-  private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "blob-stream-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
-
   private final Iterator<BlobChunk> chunks;
   private final Runnable cancel;
-  private final Duration idle;
-  private final ScheduledFuture<?> watch;
-  private volatile long lastChunk = System.nanoTime();
-  private volatile boolean stalled;
+  private final StallWatch watch;
   private ByteString current = ByteString.EMPTY;
   private int pos;
 
@@ -40,14 +28,7 @@ final class ChunkInputStream extends InputStream {
   ChunkInputStream(Iterator<BlobChunk> chunks, Runnable cancel, Duration idle) {
     this.chunks = chunks;
     this.cancel = cancel;
-    this.idle = idle;
-    long period = Math.max(10, idle.toMillis() / 4);
-    this.watch = WATCHDOG.scheduleWithFixedDelay(() -> {
-      if (System.nanoTime() - lastChunk > idle.toNanos()) {
-        stalled = true;
-        cancel.run();
-      }
-    }, period, period, TimeUnit.MILLISECONDS);
+    this.watch = new StallWatch(idle, cancel);
   }
 
   private boolean fill() throws IOException {
@@ -58,21 +39,21 @@ final class ChunkInputStream extends InputStream {
           return false;
         }
         current = chunks.next().getData();
-        lastChunk = System.nanoTime();
+        watch.progress();
         pos = 0;
       }
       return true;
     } catch (StatusRuntimeException e) {
       stopWatching();
-      if (stalled) {
-        throw new IOException("the transfer stalled: no data for " + idle.toSeconds() + " s", e);
+      if (watch.stalled()) {
+        throw new IOException(watch.describe(), e);
       }
       throw new IOException(e.getStatus().getDescription(), e);
     }
   }
 
   private void stopWatching() {
-    watch.cancel(false);
+    watch.close();
   }
 
   @Override

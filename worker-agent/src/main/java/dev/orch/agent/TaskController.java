@@ -40,6 +40,8 @@ final class TaskController {
   private boolean stopping;
   private boolean containerRemoved;
   private boolean deleted;
+  /** The task's logs were deleted (and its image released): it is gone from the cluster. */
+  private boolean forgotten;
   private boolean stepping;
   private boolean again;
   private HealthMonitor health;
@@ -362,7 +364,24 @@ final class TaskController {
         LOG.warn("task {}: removing container failed, will retry on the next change: {}", taskId, e.getMessage());
       }
     }
+    boolean forget;
+    synchronized (this) {
+      forget = deleted && containerRemoved && !forgotten;
+      forgotten |= forget;
+    }
+    if (forget) {
+      forget();
+    }
     return false;
+  }
+
+  /** The task is gone from the cluster and its container removed: its logs go too (bounded disk). */
+  private void forget() {
+    try {
+      dev.orch.agent.logs.LogRotator.deleteTaskLogs(ctx.logDir, taskId);
+    } catch (IOException e) {
+      LOG.warn("task {}: deleting its logs failed (retried at the next agent start): {}", taskId, e.toString());
+    }
   }
 
   /** Starts the task's health check, if it has one; caller holds the lock. */

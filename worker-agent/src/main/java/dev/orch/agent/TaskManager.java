@@ -62,6 +62,7 @@ final class TaskManager {
     if (m.getType() == AssignmentsMessage.Type.COMPLETE && !firstSetSeen) {
       firstSetSeen = true;
       removeUnclaimed();
+      deleteLogsOfGoneTasks();
       if (ctx.networks != null) {
         ctx.networks.sweep(Set.copyOf(controllers.keySet()));
       }
@@ -80,6 +81,18 @@ final class TaskManager {
     TaskController c = controllers.get(taskId);
     if (c != null) {
       c.delete();
+    }
+  }
+
+  /** Logs of tasks removed while this agent was not running: no controller will ever delete them. */
+  private void deleteLogsOfGoneTasks() {
+    try {
+      int n = dev.orch.agent.logs.LogRotator.deleteLogsExcept(ctx.logDir, Set.copyOf(controllers.keySet()));
+      if (n > 0) {
+        LOG.info("deleted the logs of {} tasks no longer in the cluster", n);
+      }
+    } catch (java.io.IOException e) {
+      LOG.warn("deleting the logs of removed tasks failed: {}", e.toString());
     }
   }
 

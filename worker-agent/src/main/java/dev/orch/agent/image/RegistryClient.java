@@ -58,10 +58,22 @@ public final class RegistryClient {
 
   private final HttpClient http;
   private final Duration timeout;
+  private final Duration stallLimit;
   private final Map<String, String> authorizations = new ConcurrentHashMap<>();
 
+  /** @param timeout for connecting, for each answer's headers, and for a blob download without progress */
   public RegistryClient(Duration timeout) {
+    this(timeout, timeout);
+  }
+
+  /**
+   * @param timeout for connecting and for each answer's headers
+   * @param stallLimit a blob download that delivers no byte for this long fails (the whole
+   *     download may take longer: a large layer on a slow link is not cut off)
+   */
+  public RegistryClient(Duration timeout, Duration stallLimit) {
     this.timeout = timeout;
+    this.stallLimit = stallLimit;
     // Redirects are followed by hand: blob downloads are redirected to storage hosts that must
     // not receive the registry's Authorization header.
     this.http = HttpClient.newBuilder()
@@ -140,7 +152,8 @@ public final class RegistryClient {
     if (r.statusCode() != 200) {
       throw failure(r, "blob " + digest + " of " + source.getRegistry() + "/" + source.getRepository());
     }
-    return r.body();
+    return new StallGuardedInputStream(r.body(), stallLimit,
+        "blob " + digest + " of " + source.getRegistry() + "/" + source.getRepository());
   }
 
   private record Document(byte[] body, String digest) {}

@@ -59,6 +59,43 @@ public final class LogRotator {
     }
   }
 
+  /**
+   * Deletes every part of task {@code taskId}'s log (the task is gone from the cluster: nothing
+   * can ask for its logs any more).
+   */
+  public static void deleteTaskLogs(Path dir, String taskId) throws IOException {
+    String live = taskId + ".log";
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        String name = p.getFileName().toString();
+        if (name.equals(live) || name.startsWith(live + ".")) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes the logs of every task not in {@code keep}: those of tasks removed while the agent
+   * was not running. Returns how many tasks' logs were deleted.
+   */
+  public static int deleteLogsExcept(Path dir, java.util.Set<String> keep) throws IOException {
+    java.util.Set<String> gone = new java.util.TreeSet<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        String name = p.getFileName().toString();
+        int end = name.indexOf(".log");
+        if (end > 0 && !keep.contains(name.substring(0, end))) {
+          gone.add(name.substring(0, end));
+        }
+      }
+    }
+    for (String task : gone) {
+      deleteTaskLogs(dir, task);
+    }
+    return gone.size();
+  }
+
   /** {@code task.log.N}; N = 0 is the live file. */
   static Path part(Path log, int n) {
     return n == 0 ? log : log.resolveSibling(log.getFileName() + "." + n);

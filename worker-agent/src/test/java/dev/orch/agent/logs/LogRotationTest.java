@@ -62,4 +62,21 @@ class LogRotationTest {
     assertEquals(List.of("d"), reader.poll());
     assertFalse(Files.readString(dir.resolve("t.log.1")).isEmpty());
   }
+
+  @Test
+  void theLogsOfARemovedTaskAreDeletedWithAllTheirParts() throws Exception {
+    for (String f : List.of("gone.log", "gone.log.1", "gone.log.2", "kept.log", "kept.log.1", "gone2.log", "other")) {
+      Files.writeString(dir.resolve(f), "x\n");
+    }
+    LogRotator.deleteTaskLogs(dir, "gone");
+    assertEquals(List.of("gone2.log", "kept.log", "kept.log.1", "other"), names());
+    assertEquals(1, LogRotator.deleteLogsExcept(dir, java.util.Set.of("kept")));
+    assertEquals(List.of("kept.log", "kept.log.1", "other"), names());
+  }
+
+  private List<String> names() throws java.io.IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
 }
