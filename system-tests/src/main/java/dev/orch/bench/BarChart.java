@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** A grouped horizontal bar chart of medians as a standalone SVG: one group per scenario, one bar per system. */
 public final class BarChart {
-  private static final String[] COLORS = {"#2b6cb0", "#c05621", "#2f855a", "#6b46c1"};
+  static final String[] COLORS = {"#2b6cb0", "#c05621", "#2f855a", "#6b46c1"};
 
   private BarChart() {}
 
@@ -45,7 +45,7 @@ public final class BarChart {
     return s.append("</svg>\n").toString();
   }
 
-  private static String escape(String text) {
+  static String escape(String text) {
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

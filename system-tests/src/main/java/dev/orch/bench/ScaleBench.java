@@ -70,6 +70,19 @@ public final class ScaleBench implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "300", description = "Give up after this many seconds.") int timeout;
   @Option(names = "--fleet-heap", defaultValue = "2g", description = "-Xmx of the simulated fleet's JVM.")
   String fleetHeap;
+  @Option(names = "--heartbeat", defaultValue = "1",
+      description = "Heartbeat period the manager sets, in seconds (a node is DOWN after 3 missed).")
+  int heartbeatSeconds;
+  @Option(names = "--join-timeout", defaultValue = "1800",
+      description = "Give up if the nodes have not all joined after this many seconds.")
+  int joinTimeout;
+  @Option(names = "--subnet-size", defaultValue = "16", description = "Prefix length of overlay subnets, as"
+      + " orchd init --default-addr-pool-mask-length sets it: every node holds an address on ingress, so a /24"
+      + " (the default of orchd init) serves at most 253 nodes.")
+  int subnetSize;
+  @Option(names = "--join-parallelism", defaultValue = "16",
+      description = "Simulated nodes joining at once (setup only, not measured).")
+  int joinParallelism;
   @Option(names = "--class-histogram", description = "Print the manager's largest classes after the run (jcmd).")
   boolean classHistogram;
   @Option(names = "--settle", defaultValue = "0",
@@ -83,8 +96,9 @@ public final class ScaleBench implements Callable<Integer> {
     NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
     ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
     id.save(dir);
+    dev.orch.manager.AddressPoolOptions.parse(null, subnetSize).save(dir);
     Process fleet = null;
-    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
+    try (ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(heartbeatSeconds),
         Duration.ofSeconds(2), null, 1))) {
       Store store = node.store();
       awaitLeader(store);
@@ -142,7 +156,8 @@ public final class ScaleBench implements Callable<Integer> {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-Xmx" + fleetHeap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"), "dev.orch.bench.sim.SimulatedFleet",
-        "--manager", manager, "--token", token, "--nodes", Integer.toString(nodes))
+        "--manager", manager, "--token", token, "--nodes", Integer.toString(nodes),
+        "--join-parallelism", Integer.toString(joinParallelism))
         .inheritIO()
         .start();
   }
@@ -265,7 +280,7 @@ public final class ScaleBench implements Callable<Integer> {
 
   private long awaitReadyNodes(Store store) throws InterruptedException {
     long start = System.nanoTime();
-    long deadline = start + TimeUnit.SECONDS.toNanos(timeout);
+    long deadline = start + TimeUnit.SECONDS.toNanos(joinTimeout);
     while (System.nanoTime() < deadline) {
       long ready = store.read(v -> v.nodes().stream()
           .filter(n -> simulated(n) && n.getStatus().getState() == NodeState.NODE_READY)
@@ -278,7 +293,7 @@ public final class ScaleBench implements Callable<Integer> {
     String states = store.read(v -> v.nodes().stream().filter(ScaleBench::simulated)
         .collect(java.util.stream.Collectors.groupingBy(n -> n.getStatus().getState(),
             java.util.stream.Collectors.counting())).toString());
-    throw new IllegalStateException("simulated nodes did not all become READY within " + timeout + " s: " + states);
+    throw new IllegalStateException("simulated nodes did not all become READY within " + joinTimeout + " s: " + states);
   }
 
   private static void awaitLeader(Store store) throws InterruptedException {

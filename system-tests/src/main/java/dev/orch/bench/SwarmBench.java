@@ -56,7 +56,11 @@ public final class SwarmBench implements Callable<Integer> {
   @Option(names = "--update-replicas", defaultValue = "20") int updateReplicas;
   @Option(names = "--parallelism", defaultValue = "5") int parallelism;
   @Option(names = "--timeout-s", defaultValue = "600", description = "give up on a scenario after this") long timeoutS;
-  @Option(names = "--svg", description = "also write the medians as an SVG bar chart") Path svg;
+  @Option(names = "--svg", description = "also write the medians as an SVG bar chart (a line chart with --sweep)")
+  Path svg;
+  @Option(names = "--sweep", split = ",", description = "instead of the four scenarios: create → all running for"
+      + " each of these replica counts (e.g. 10,50,100,200), the service removed after each")
+  List<Integer> sweep = List.of();
   @Option(names = "--image", required = true, description = "orch image archive (busybox)") Path image;
   @Option(names = "--docker", required = true) String docker;
   @Option(names = "--docker-image", required = true, description = "the same rootfs, docker-imported") String dockerImage;
@@ -85,6 +89,9 @@ public final class SwarmBench implements Callable<Integer> {
       ManagedChannel ch = node.channel();
       node.importImage(image);
       List<Peer> peers = List.of(new Orch(ch), new Swarm());
+      if (!sweep.isEmpty()) {
+        return sweep(peers);
+      }
       Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
       for (String s : SCENARIOS) {
         figures.put(s, new LinkedHashMap<>());
@@ -109,6 +116,46 @@ public final class SwarmBench implements Callable<Integer> {
             + " reps)", figures));
         System.out.println("wrote " + svg);
       }
+    }
+    return 0;
+  }
+
+  /** Convergence time against replica count: create → all running, for each count, alternating. */
+  private int sweep(List<Peer> peers) throws Exception {
+    for (int n : sweep) {
+      if (n < 1) {
+        System.err.println("error: --sweep: replica counts must be at least 1, got " + n);
+        return 2;
+      }
+    }
+    Map<String, java.util.SortedMap<Integer, List<Double>>> figures = new LinkedHashMap<>();
+    peers.forEach(p -> figures.put(p.name(), new java.util.TreeMap<>()));
+    for (int rep = 1; rep <= reps; rep++) {
+      for (int n : sweep) {
+        List<Peer> order = (rep + n) % 2 == 1 ? peers : List.of(peers.get(1), peers.get(0));
+        for (Peer p : order) {
+          String svc = "sweep" + rep + "n" + n;
+          long start = System.nanoTime();
+          p.create(svc, n);
+          await(p, svc, n, Set.of(), null);
+          double t = since(start);
+          p.remove(svc);
+          awaitGone(p, svc);
+          figures.get(p.name()).computeIfAbsent(n, k -> new ArrayList<>()).add(t);
+          System.out.printf(Locale.ROOT, "rep %d %-5s: create %d → all running %.3f s%n", rep, p.name(), n, t);
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "%n| replicas | orch median | Swarm median | Swarm / orch |%n|---|---|---|---|%n");
+    for (int n : new java.util.TreeSet<>(sweep)) {
+      double o = BenchStats.median(figures.get("orch").get(n));
+      double w = BenchStats.median(figures.get("swarm").get(n));
+      System.out.printf(Locale.ROOT, "| %d | %.3f s | %.3f s | %.1f× |%n", n, o, w, w / o);
+    }
+    if (svg != null) {
+      Files.writeString(svg, LineChart.svg("service create → all running, one node: median seconds (" + reps
+          + " reps)", "replicas", figures));
+      System.out.println("wrote " + svg);
     }
     return 0;
   }

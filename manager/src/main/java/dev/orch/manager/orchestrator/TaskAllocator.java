@@ -54,9 +54,14 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
     }
     try {
       allocateNetworks();
-      allocateNodes();
+      // A full ingress subnet leaves some nodes without a routing-mesh address; that must not stop
+      // every task of the cluster from being allocated, so the pass goes on and fails at the end.
+      IpamException ingressFull = allocateNodes();
       allocateServices();
       allocateTasks();
+      if (ingressFull != null) {
+        throw ingressFull;
+      }
     } catch (IpamException | RuntimeException e) {
       built = false; // whatever was decided but not committed is forgotten by the rebuild
       throw e;
@@ -90,23 +95,38 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
     }
   }
 
-  /** Every node's own address on ingress, which the routing mesh forwards from. */
-  private void allocateNodes() throws IpamException {
+  /**
+   * Every node's own address on ingress, which the routing mesh forwards from. The addresses that
+   * fit are committed; when ingress's subnet is full, the failure is returned (for the caller to
+   * throw once the rest of the pass is done) with the nodes that got none.
+   */
+  private IpamException allocateNodes() {
     record Missing(List<dev.orch.proto.Node> nodes, Optional<Network> ingress) {}
     Missing missing = writer.store().read(v -> new Missing(
         v.nodes().stream().filter(n -> n.getIngressAddr().isEmpty()).toList(), Networks.ingress(v)));
     if (missing.ingress().isEmpty() || missing.nodes().isEmpty()) {
-      return;
+      return null;
     }
     List<StoreAction> actions = new ArrayList<>();
+    IpamException full = null;
     for (dev.orch.proto.Node n : missing.nodes()) {
-      Optional<String> addr = book.nodeAddress(n, missing.ingress().get());
+      Optional<String> addr;
+      try {
+        addr = book.nodeAddress(n, missing.ingress().get());
+      } catch (IpamException e) {
+        full = new IpamException((missing.nodes().size() - actions.size()) + " nodes have no address on ingress: "
+            + e.getMessage() + " (orchd init --default-addr-pool-mask-length sets the subnet size)");
+        break;
+      }
       if (addr.isEmpty()) {
-        return; // ingress has no subnet yet; its allocation re-queues this key
+        return null; // ingress has no subnet yet; its allocation re-queues this key
       }
       actions.add(Actions.update(n.toBuilder().setIngressAddr(addr.get()).build()));
     }
-    TransactionBatches.commit(writer, actions, "node ingress addresses");
+    if (!actions.isEmpty()) {
+      TransactionBatches.commit(writer, actions, "node ingress addresses");
+    }
+    return full;
   }
 
   private void allocateServices() throws IpamException {

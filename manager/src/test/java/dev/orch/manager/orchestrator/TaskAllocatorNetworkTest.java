@@ -3,10 +3,12 @@ package dev.orch.manager.orchestrator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orch.manager.Actions;
 import dev.orch.manager.StoreWriter;
+import dev.orch.net.IpamException;
 import dev.orch.proto.EndpointMode;
 import dev.orch.proto.EndpointSpec;
 import dev.orch.proto.Meta;
@@ -116,6 +118,28 @@ class TaskAllocatorNetworkTest {
     assertEquals(TaskState.PENDING, stored("t1").getStatus().getState());
     assertEquals(0, stored("t1").getNetworksCount());
     assertFalse(store.read(v -> v.service("svc")).orElseThrow().hasEndpoint());
+  }
+
+  @Test
+  void aFullIngressSubnetLeavesSomeNodesWithoutAddressButTasksAreStillAllocated() throws Exception {
+    // A /29 holds 5 node addresses after its gateway: the other 5 nodes find ingress full.
+    write(StoreAction.newBuilder().setType(dev.orch.proto.ActionType.CREATE)
+            .setObject(dev.orch.proto.StoredObject.newBuilder().setCluster(dev.orch.proto.Cluster.newBuilder()
+                .setMeta(Meta.newBuilder().setId("c")).setDefaultAddrPool("10.0.0.0/8").setDefaultSubnetSize(29)))
+            .build(),
+        Actions.create(network("ing", "ingress", true)));
+    for (int i = 0; i < 10; i++) {
+      write(Actions.upsert(TestTasks.ready("n" + i)));
+    }
+    Service plain = service("svc", "plain", EndpointSpec.getDefaultInstance());
+    newTask(plain, "t1", 1);
+
+    IpamException e = assertThrows(IpamException.class, this::reconcile);
+    assertTrue(e.getMessage().contains("5 nodes have no address on ingress")
+        && e.getMessage().contains("--default-addr-pool-mask-length"), e.getMessage());
+    assertEquals(TaskState.PENDING, stored("t1").getStatus().getState(), "a full ingress blocks no task");
+    long addressed = store.read(v -> v.nodes().stream().filter(n -> !n.getIngressAddr().isEmpty()).count());
+    assertEquals(5, addressed);
   }
 
   @Test

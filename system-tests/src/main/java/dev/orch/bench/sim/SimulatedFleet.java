@@ -24,12 +24,11 @@ import picocli.CommandLine.Option;
 @Command(name = "simulated-fleet", mixinStandardHelpOptions = true,
     description = "SIMULATION: workers that speak the dispatcher protocol and run nothing.")
 public final class SimulatedFleet implements Runnable {
-  /** Joins wait on a Raft commit each; a few at a time keeps setup short without flooding the CA. */
-  private static final int JOINS_IN_PARALLEL = 16;
-
   @Option(names = "--manager", required = true, description = "host:port of the manager") String manager;
   @Option(names = "--nodes", defaultValue = "1000") int nodes;
   @Option(names = "--token", required = true, description = "the worker join token") String token;
+  /** Joins wait on a Raft commit each; a few at a time keeps setup short without flooding the CA. */
+  @Option(names = "--join-parallelism", defaultValue = "16") int joinParallelism;
 
   @Override
   public void run() {
@@ -40,7 +39,8 @@ public final class SimulatedFleet implements Runnable {
     });
     List<SimulatedWorker> workers = new ArrayList<>();
     List<ManagedChannel> channels = new ArrayList<>();
-    ExecutorService joiners = Executors.newFixedThreadPool(JOINS_IN_PARALLEL);
+    java.util.concurrent.atomic.AtomicInteger joinedCount = new java.util.concurrent.atomic.AtomicInteger();
+    ExecutorService joiners = Executors.newFixedThreadPool(joinParallelism);
     try (SimulatedJoin join = new SimulatedJoin(manager, token)) {
       List<Future<SimulatedWorker>> joining = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
@@ -53,6 +53,10 @@ public final class SimulatedFleet implements Runnable {
           SimulatedWorker w = new SimulatedWorker(joined.nodeId(), SimulatedNodes.description(n), joined.channel(),
               timers, Clock.systemUTC());
           w.start();
+          int done = joinedCount.incrementAndGet();
+          if (done % 1000 == 0 && done < nodes) {
+            System.out.println("simulated-fleet: " + done + " workers joined");
+          }
           return w;
         }));
       }
