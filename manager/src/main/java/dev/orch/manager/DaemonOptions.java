@@ -16,6 +16,8 @@ import java.util.Set;
  * @param seed seed of all randomness (ids, scheduling ties, jitter)
  * @param insecureRegistries registries (host[:port]) this manager talks to in plain HTTP
  * @param logRotation how big a container log may grow and how many parts of it are kept
+ * @param drainDelay how long a task on networks keeps running, out of every load-balancing view,
+ *     before its container is signalled to stop
  */
 public record DaemonOptions(
     Path dataDir,
@@ -25,7 +27,8 @@ public record DaemonOptions(
     Path clientConfigDir,
     long seed,
     Set<String> insecureRegistries,
-    LogRotation logRotation) {
+    LogRotation logRotation,
+    Duration drainDelay) {
 
   /** Container logs: rotated above maxBytes, maxFiles parts kept (the live one included). */
   public record LogRotation(long maxBytes, int maxFiles) {
@@ -35,11 +38,13 @@ public record DaemonOptions(
   public DaemonOptions {
     insecureRegistries = Set.copyOf(insecureRegistries);
     logRotation = logRotation == null ? LogRotation.DEFAULT : logRotation;
+    drainDelay = drainDelay == null ? dev.orch.agent.AgentConfig.DEFAULT_DRAIN_DELAY : drainDelay;
   }
 
-  /** Options without insecure registries, with the default log rotation. */
+  /** Options without insecure registries, with the default log rotation and drain delay. */
   public DaemonOptions(Path dataDir, InetSocketAddress metricsAddress, Duration heartbeatPeriod,
       Duration stopGrace, Path clientConfigDir, long seed) {
-    this(dataDir, metricsAddress, heartbeatPeriod, stopGrace, clientConfigDir, seed, Set.of(), LogRotation.DEFAULT);
+    this(dataDir, metricsAddress, heartbeatPeriod, stopGrace, clientConfigDir, seed, Set.of(), LogRotation.DEFAULT,
+        null);
   }
 }

@@ -42,6 +42,12 @@ public final class OrchDaemon {
         description = "Time between SIGTERM and SIGKILL when stopping a container (default ${DEFAULT-VALUE}).")
     String stopGrace;
 
+    @Option(names = "--drain-delay", defaultValue = "2s",
+        description = "How long a task on networks keeps running after it is taken out of service VIPs, the"
+            + " routing mesh and DNS, before it is stopped, so every node stops sending it connections first"
+            + " (0s: stop at once; default ${DEFAULT-VALUE}).")
+    String drainDelay;
+
     @Option(names = "--seed", description = "Seed for ids and scheduling ties (default: random).")
     Long seed;
 
@@ -62,7 +68,8 @@ public final class OrchDaemon {
           metricsAddr == null ? null : Addresses.parse(metricsAddr, "--metrics-addr", 9323),
           Duration.ofSeconds(1), Durations.parse(stopGrace, "--stop-grace"),
           ClientConfig.defaultDir(System.getenv()),
-          seed != null ? seed : new SecureRandom().nextLong(), insecureRegistries(), logRotation());
+          seed != null ? seed : new SecureRandom().nextLong(), insecureRegistries(), logRotation(),
+          Durations.parse(drainDelay, "--drain-delay"));
     }
 
     private DaemonOptions.LogRotation logRotation() {

@@ -87,7 +87,8 @@ public final class WorkerNode implements AutoCloseable {
     Agent agent = new Agent(new AgentConfig(id.nodeId(), id.managerAddress(), id.advertiseHost(),
         worker.resolve("logs"), NodeDescriptions.local(), runtime, images, options.stopGrace(), clock,
         new Random(random.nextLong()), new VolumeStore(worker.resolve("volumes"), clock), options.dataDir(),
-        new LogRotator(worker.resolve("logs"), options.logRotation().maxBytes(), options.logRotation().maxFiles())),
+        new LogRotator(worker.resolve("logs"), options.logRotation().maxBytes(), options.logRotation().maxFiles()),
+        options.drainDelay()),
         channels, networking.networks().orElse(null), networking.unavailable());
     resources.add(agent);
     agent.start();

@@ -26,6 +26,8 @@ import java.util.Random;
  * @param volumes the node's named volumes
  * @param dataDir the node's data directory, which bind mounts may not expose
  * @param logRotator bounds the container logs in logDir
+ * @param drainDelay how long a task on networks keeps running, out of every load-balancing view,
+ *     before it is signalled to stop (so every node has dropped it from its VIP and mesh rules)
  */
 public record AgentConfig(
     String nodeId,
@@ -40,4 +42,9 @@ public record AgentConfig(
     Random random,
     VolumeStore volumes,
     Path dataDir,
-    LogRotator logRotator) {}
+    LogRotator logRotator,
+    Duration drainDelay) {
+
+  /** Swarm's delay, ample for a network view to reach every node of a cluster on one site. */
+  public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(2);
+}

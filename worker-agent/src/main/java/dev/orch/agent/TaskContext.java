@@ -23,6 +23,8 @@ final class TaskContext {
   final Clock clock;
   final Path logDir;
   final Duration stopGrace;
+  /** Time a task on networks is left running after the manager stops wanting it (see {@link StopDrain}). */
+  final Duration drainDelay;
   final VolumeStore volumes;
   final Path dataDir;
   /** Image metadata by manifest digest, as sent with assignments. */
@@ -30,7 +32,7 @@ final class TaskContext {
   /** Registry credentials of tasks whose service has them (--with-registry-auth), by task id. */
   final Map<String, RegistryAuth> registryAuth = new ConcurrentHashMap<>();
   volatile BlobSource blobs;
-  /** Runs health checks (each blocks a thread for at most its timeout). */
+  /** Runs health checks (each blocks a thread for at most its timeout) and the stops after a drain. */
   final java.util.concurrent.ScheduledExecutorService healthChecks;
   final RegistryClient registries = new RegistryClient(Duration.ofSeconds(30));
   /** Connects containers to their networks; null when this node cannot (the reason is below). */
@@ -57,6 +59,7 @@ final class TaskContext {
     this.clock = config.clock();
     this.logDir = config.logDir();
     this.stopGrace = config.stopGrace();
+    this.drainDelay = config.drainDelay();
     this.volumes = config.volumes();
     this.dataDir = config.dataDir();
     this.files = new TaskFiles(new dev.orch.agent.runtime.TaskFileStore(config.logDir().resolveSibling("task-files")));

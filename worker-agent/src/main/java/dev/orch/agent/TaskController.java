@@ -337,7 +337,7 @@ final class TaskController {
       if (c != null && exit == null) {
         if (!stopping) {
           stopping = true;
-          stopContainer(c, t);
+          stopAfterDrain(c, t);
         }
         return false; // onExit schedules the next step
       }
@@ -427,6 +427,28 @@ final class TaskController {
     }
     stopping = true;
     stopContainer(container, task);
+  }
+
+  /** Stops the container once the task has drained (at once when it is in no load-balancing view); caller holds the lock. */
+  private void stopAfterDrain(Container c, Task t) {
+    Duration drain = StopDrain.before(t, ctx.drainDelay);
+    if (drain.isZero()) {
+      stopContainer(c, t);
+      return;
+    }
+    LOG.debug("task {}: draining for {} before stopping", taskId, drain);
+    try {
+      ctx.healthChecks.schedule(() -> {
+        synchronized (this) {
+          if (exit == null) {
+            stopContainer(c, task);
+          }
+        }
+      }, drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the agent is closing: containers outlive it, and the next agent stops this one
+      LOG.info("task {}: agent closing, not stopped", taskId);
+    }
   }
 
   /** The service's stop signal, else the image's STOPSIGNAL, else SIGTERM; its grace period, else the node's. */
