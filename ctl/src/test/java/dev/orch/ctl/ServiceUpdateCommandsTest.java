@@ -114,4 +114,55 @@ class ServiceUpdateCommandsTest {
                 .contains("the service has no such constraint"));
         assertEquals(before, spec("web"));
     }
+
+    @Test
+    void updateChangesCapabilitiesUserRootStopAndHealthAsDockerDoes() {
+        assertEquals(ExitCodes.OK, run("service", "create", "-d", "--name", "web", "--cap-add", "NET_ADMIN",
+                "--cap-drop", "NET_RAW", "--user", "nobody", "--read-only", "--health-cmd", "wget -q localhost",
+                "--health-interval", "5s", "busybox", "sleep", "1d").exitCode());
+        ServiceSpec created = spec("web");
+        assertTrue(created.getContainer().getReadOnly(), "--read-only before the image still means true");
+        assertEquals(List.of("sleep", "1d"), created.getContainer().getCommandList());
+
+        CtlRun r = run("service", "update", "-d", "--cap-add", "CAP_NET_RAW", "--cap-add", "SYS_TIME",
+                "--cap-drop", "net_admin", "--user", "1000:1000", "--read-only=false", "--stop-signal", "SIGQUIT",
+                "--stop-grace-period", "30s", "--health-retries", "5", "web");
+        assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+        var c = spec("web").getContainer();
+        assertEquals(List.of("CAP_NET_RAW", "SYS_TIME"), c.getCapAddList(), "an added capability leaves the dropped");
+        assertEquals(List.of("net_admin"), c.getCapDropList(), "a dropped capability leaves the added");
+        assertEquals("1000:1000", c.getUser());
+        assertTrue(!c.getReadOnly());
+        assertEquals("SIGQUIT", c.getStopSignal());
+        assertEquals(30_000, c.getStopGracePeriodMs());
+        assertEquals(List.of("CMD-SHELL", "wget -q localhost"), c.getHealthcheck().getTestList(), "the command is kept");
+        assertEquals(5_000, c.getHealthcheck().getIntervalMs());
+        assertEquals(5, c.getHealthcheck().getRetries());
+        assertEquals(List.of("sleep", "1d"), c.getCommandList(), "what is not named is kept");
+
+        run("service", "update", "-d", "--no-healthcheck", "--user", "", "web");
+        assertEquals(List.of("NONE"), spec("web").getContainer().getHealthcheck().getTestList());
+        assertEquals("", spec("web").getContainer().getUser(), "--user '' is the image's USER again");
+        run("service", "update", "-d", "--health-cmd", "true", "web");
+        assertEquals(List.of("CMD-SHELL", "true"), spec("web").getContainer().getHealthcheck().getTestList());
+        run("service", "update", "-d", "--health-cmd", "", "--health-interval", "0s", "--health-retries", "0", "web");
+        assertTrue(!spec("web").getContainer().hasHealthcheck(), "--health-cmd '' goes back to the image's check");
+    }
+
+    @Test
+    void badRuntimeValuesOfUpdateAreRefusedBeforeAnythingIsSent() {
+        run("service", "create", "-d", "--name", "web", "busybox");
+        ServiceSpec before = spec("web");
+        assertEquals("error: --cap-add NET_ADMIN and --cap-drop cap_net_admin conflict: give one or the other",
+                run("service", "update", "--cap-add", "NET_ADMIN", "--cap-drop", "cap_net_admin", "web").errorLine());
+        assertEquals("error: --no-healthcheck conflicts with --health-* options: give one or the other",
+                run("service", "update", "--no-healthcheck", "--health-interval", "1s", "web").errorLine());
+        assertTrue(run("service", "update", "--health-cmd", " ", "web").errorLine()
+                .startsWith("error: --health-cmd is empty: give a command"));
+        assertEquals("error: invalid --user \"a b\": use a name or uid, optionally :group",
+                run("service", "update", "--user", "a b", "web").errorLine());
+        assertTrue(run("service", "update", "--stop-grace-period", "ten", "web").errorLine()
+                .startsWith("error: invalid --stop-grace-period"));
+        assertEquals(before, spec("web"));
+    }
 }

@@ -104,6 +104,9 @@ final class ServiceUpdateCommand implements Callable<Integer> {
     @Mixin
     ServiceNetworkUpdates network;
 
+    @Mixin
+    ContainerRuntimeOptions runtime;
+
     @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
     String service;
 
@@ -189,6 +192,7 @@ final class ServiceUpdateCommand implements Callable<Integer> {
         if (!mountAdd.isEmpty() || !mountRm.isEmpty()) {
             container.clearMounts().addAllMounts(mounts(current.getContainer().getMountsList()));
         }
+        runtime.updateFrom(current.getContainer(), container);
         if (replicas != null) {
             spec.setReplicas(ReplicaCount.parse("--replicas", replicas));
         }
