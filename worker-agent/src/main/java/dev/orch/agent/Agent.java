@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
   private static final long CALL_TIMEOUT_MS = 10_000;
+  /** Longest pause between session attempts (jittered down to half). */
+  private static final long MAX_BACKOFF_MS = 2_000;
 
   private final AgentConfig config;
   private final ManagerDirectory managers;
@@ -102,13 +104,14 @@ public final class Agent implements AutoCloseable {
     long backoffMs = 50;
     while (!closed) {
       CompletableFuture<Void> ended = new CompletableFuture<>();
+      boolean followedHint = false;
       try {
         runSession(ended);
         backoffMs = 50;
       } catch (Exception e) {
         if (!closed) {
           LOG.info("session with {} failed: {}", managers.currentAddress(), e.toString());
-          managers.sessionFailed(e);
+          followedHint = managers.sessionFailed(e);
         }
       }
       if (closed) {
@@ -120,7 +123,11 @@ public final class Agent implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      backoffMs = Math.min(5_000, backoffMs * 2);
+      // A leader hint is news: the named manager is tried after the same pause, not a longer one.
+      // The cap bounds how long a node stays without a session once a leader serves again.
+      if (!followedHint) {
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      }
     }
   }
 

@@ -14,8 +14,13 @@ public interface ManagerDirectory {
   /** Address of {@link #current()}, for logs. */
   String currentAddress();
 
-  /** The session failed: follow a leader hint in {@code cause}, or move on to another manager. */
-  void sessionFailed(Throwable cause);
+  /**
+   * The session failed: follow a leader hint in {@code cause}, or move on to another manager.
+   *
+   * @return true when it followed a hint to another manager: the next session is worth trying
+   *     soon, without backing off further
+   */
+  boolean sessionFailed(Throwable cause);
 
   /** The managers of the cluster, as the dispatcher listed them when the session opened. */
   void managersLearned(List<String> addresses);

@@ -88,7 +88,7 @@ public final class ManagerChannels implements ManagerDirectory, AutoCloseable {
   }
 
   @Override
-  public synchronized void sessionFailed(Throwable cause) {
+  public synchronized boolean sessionFailed(Throwable cause) {
     String hint = leaderHint(cause);
     if (hint != null && !hint.equals(current)) {
       LOG.info("following the leader hint: {} -> {}", current, hint);
@@ -96,11 +96,12 @@ public final class ManagerChannels implements ManagerDirectory, AutoCloseable {
       if (!known.contains(hint)) {
         known.add(hint);
       }
-      return;
+      return true;
     }
     if (known.size() > 1) {
       current = known.get((known.indexOf(current) + 1) % known.size());
     }
+    return false;
   }
 
   @Override

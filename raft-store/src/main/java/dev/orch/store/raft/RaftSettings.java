@@ -15,7 +15,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -24,8 +23,6 @@ import org.apache.ratis.util.TimeDuration;
 
 /** Turns a {@link RaftStoreConfig} into Ratis' group, peers and properties, in one place. */
 final class RaftSettings {
-  /** How long the client waits between attempts while there is no leader to talk to. */
-  static final Duration RETRY_SLEEP = Duration.ofMillis(100);
   /** Ratis' own default (4 MiB) preallocation would dwarf small test segments. */
   private static final long MAX_PREALLOCATION = 4L << 20;
   /** Entries kept before a snapshot so a follower that is only a little behind gets entries, not a snapshot. */
@@ -158,12 +155,10 @@ final class RaftSettings {
   /**
    * Retries (no leader yet, leader changed, request timed out) stop about when {@code submit}'s own
    * deadline passes, so a request does not linger in the client after its caller was told the
-   * store is unavailable.
+   * store is unavailable; the first ones come quickly, to find a new leader at once.
    */
   static RetryPolicy clientRetryPolicy(RaftStoreConfig config) {
-    long attempts = Math.max(1, config.tuning().submitTimeout().toMillis() / RETRY_SLEEP.toMillis());
-    return RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) Math.min(Integer.MAX_VALUE, attempts),
-        duration(RETRY_SLEEP));
+    return new LeaderSearchRetry(config.tuning().submitTimeout());
   }
 
   static TimeDuration duration(Duration d) {
