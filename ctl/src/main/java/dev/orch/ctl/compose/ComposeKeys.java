@@ -13,7 +13,8 @@ final class ComposeKeys {
 
     /** Converted into the service spec. */
     static final Set<String> CONVERTED = Set.of("image", "command", "entrypoint", "environment", "env_file",
-            "hostname", "working_dir", "deploy", "secrets", "configs");
+            "hostname", "working_dir", "deploy", "secrets", "configs", "ports", "networks", "volumes", "tmpfs",
+            "healthcheck", "user", "read_only", "cap_add", "cap_drop", "stop_signal", "stop_grace_period");
 
     /** Ignored with a warning each, as docker's stack deploy ignores them (with why, where useful). */
     static final Map<String, String> IGNORED = Map.ofEntries(
@@ -56,14 +57,9 @@ final class ComposeKeys {
             Map.entry("memswap_limit", "set resource limits with deploy.resources"),
             Map.entry("pids_limit", "set the limit with deploy.resources.limits.pids"));
 
-    /** Docker converts these; the stack loader does not map them yet, so they are refused. */
+    /** Docker converts these; orch's containers have no such feature yet, so they are refused. */
     static final Map<String, String> NOT_YET = Map.ofEntries(
-            Map.entry("ports", "publishing ports"), Map.entry("networks", "networks"),
-            Map.entry("volumes", "volumes and mounts"), Map.entry("tmpfs", "tmpfs mounts"),
-            Map.entry("healthcheck", "health checks"), Map.entry("user", "running as another user"),
-            Map.entry("stop_grace_period", "a stop grace period"), Map.entry("stop_signal", "a stop signal"),
-            Map.entry("read_only", "read-only root filesystems"), Map.entry("init", "an init process option"),
-            Map.entry("cap_add", "capability changes"), Map.entry("cap_drop", "capability changes"),
+            Map.entry("init", "an init process option (every container already runs orch's init as PID 1)"),
             Map.entry("sysctls", "sysctls"), Map.entry("ulimits", "ulimits"),
             Map.entry("extra_hosts", "extra hosts entries"), Map.entry("dns", "DNS settings"),
             Map.entry("dns_search", "DNS settings"), Map.entry("dns_opt", "DNS settings"));

@@ -54,8 +54,13 @@ final class DeployConverter {
                     .forEach((k, v) -> spec.putLabels(k, v == null ? "" : v));
         }
         if (deploy.has("endpoint_mode")) {
-            notYet.report("deploy.endpoint_mode", "endpoint modes (virtual IPs and DNS round robin)",
-                    deploy.keyPosition("endpoint_mode"));
+            String endpoint = Values.string("deploy.endpoint_mode", deploy.get("endpoint_mode")).strip();
+            spec.getEndpointBuilder().setMode(switch (endpoint.toLowerCase(java.util.Locale.ROOT)) {
+                case "vip" -> dev.orch.proto.EndpointMode.ENDPOINT_VIP;
+                case "dnsrr" -> dev.orch.proto.EndpointMode.ENDPOINT_DNSRR;
+                default -> throw new ComposeException(deploy.get("endpoint_mode").position(), "deploy.endpoint_mode"
+                        + " must be vip (one virtual IP) or dnsrr (DNS round robin), not \"" + endpoint + "\"");
+            });
         }
         if (deploy.has("resources")) {
             resources(Values.map("deploy.resources", deploy.get("resources")), spec);

@@ -68,11 +68,7 @@ public final class StackConverter {
         if (root.has("name")) {
             warnings.add("ignoring the top-level name: the stack is named " + stack + " by the command line");
         }
-        for (String key : List.of("networks", "volumes")) {
-            if (root.has(key) && !Values.map(key, root.get(key)).entries().isEmpty()) {
-                notYet("top-level " + key, ComposeKeys.NOT_YET.get(key), root.keyPosition(key));
-            }
-        }
+        StackResources resources = new StackResources(stack, root, t -> path(t), warnings::add);
         Map<String, DataDef> secrets = dataDefs(root, "secrets", false);
         Map<String, DataDef> configs = dataDefs(root, "configs", true);
         YamlNode services = root.get("services");
@@ -82,7 +78,8 @@ public final class StackConverter {
         }
         DeployStackRequest.Builder request = DeployStackRequest.newBuilder().setName(stack);
         services.entries().forEach((name, node) ->
-                request.addServices(service(name, Values.map("service " + name, node), secrets, configs)));
+                request.addServices(service(name, Values.map("service " + name, node), secrets, configs, resources)));
+        request.addAllNetworks(resources.networks());
         secrets.values().stream().filter(d -> d.spec() != null).forEach(d -> request.addSecrets(d.spec()));
         configs.values().stream().filter(d -> d.spec() != null).forEach(d -> request.addConfigs(d.spec()));
         if (!notYet.isEmpty()) {
@@ -113,26 +110,17 @@ public final class StackConverter {
         String noun = config ? "config" : "secret";
         Values.map(section, root.get(section)).entries().forEach((key, raw) -> {
             YamlNode def = Values.map(noun + " " + key, raw);
-            String name = def.has("name") ? Values.string(noun + " " + key + ".name", def.get("name")) : null;
+            ObjectName name = new ObjectName(stack, key);
             DataSpec.Builder spec = DataSpec.newBuilder();
             ByteString data = null;
-            boolean external = false;
             for (var e : def.entries().entrySet()) {
                 String k = e.getKey();
                 YamlNode v = e.getValue();
                 String where = noun + " " + key + "." + k;
+                if (name.accept(k, v, where)) {
+                    continue;
+                }
                 switch (k) {
-                    case "name", "x-" -> { }
-                    case "external" -> {
-                        if (v.isMap()) {
-                            external = true;
-                            if (v.has("name")) {
-                                name = Values.string(where + ".name", v.get("name"));
-                            }
-                        } else {
-                            external = Values.bool(where, v);
-                        }
-                    }
                     case "file" -> data = readData(noun, key, v);
                     case "environment" -> {
                         String var = Values.string(where, v);
@@ -162,15 +150,15 @@ public final class StackConverter {
                     }
                 }
             }
-            if (external) {
-                defs.put(key, new DataDef(name == null ? key : name, null));
+            if (name.external()) {
+                defs.put(key, new DataDef(name.objectName(), null));
                 return;
             }
             if (data == null) {
                 throw new ComposeException(raw.position(), noun + " " + key + " has no data: give file"
                         + (config ? ", content" : "") + " or environment, or mark it external: true");
             }
-            String objectName = name == null ? stack + "_" + key : name;
+            String objectName = name.objectName();
             defs.put(key, new DataDef(objectName, spec.setName(objectName).setData(data).build()));
         });
         return defs;
@@ -202,7 +190,7 @@ public final class StackConverter {
     }
 
     private ServiceSpec service(String name, YamlNode node, Map<String, DataDef> secrets,
-            Map<String, DataDef> configs) {
+            Map<String, DataDef> configs, StackResources resources) {
         ContainerSpec.Builder container = ContainerSpec.newBuilder();
         ServiceSpec.Builder spec = ServiceSpec.newBuilder().setName(stack + "_" + name);
         for (var e : node.entries().entrySet()) {
@@ -248,7 +236,13 @@ public final class StackConverter {
         }
         container.addAllSecrets(references("secret", node.get("secrets"), secrets, name));
         container.addAllConfigs(references("config", node.get("configs"), configs, name));
+        RuntimeConverter.apply(name, node, container, warnings::add);
+        container.addAllMounts(resources.mounts(name, node));
         spec.setContainer(container).setReplicas(1);
+        spec.addAllNetworks(resources.serviceNetworks(name, node.get("networks")));
+        if (node.has("ports") && !node.get("ports").isNull()) {
+            spec.getEndpointBuilder().addAllPorts(PortsConverter.ports(name, node.get("ports")));
+        }
         if (node.has("deploy")) {
             new DeployConverter(name, this::notYet).apply(Values.map("deploy", node.get("deploy")), spec);
         }

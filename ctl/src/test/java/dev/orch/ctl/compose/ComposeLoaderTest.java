@@ -253,9 +253,10 @@ class ComposeLoaderTest {
                 + " reference", assertThrows(ComposeException.class,
                 () -> convert("services:\n  a:\n    image: x\n    imgae: y\n")).getMessage());
         String notYet = assertThrows(ComposeException.class,
-                () -> convert("services:\n  a:\n    image: x\n    ports: [\"80:80\"]\n    user: root\n")).getMessage();
-        assertEquals(f + ":4:5: not supported in stack files yet: ports at 4:5 (publishing ports); user at 5:5 (running as"
-                + " another user). Remove these keys to deploy the stack without them", notYet);
+                () -> convert("services:\n  a:\n    image: x\n    sysctls: [a=1]\n    extra_hosts: [\"h:1.2.3.4\"]\n"))
+                .getMessage();
+        assertEquals(f + ":4:5: not supported in stack files yet: sysctls at 4:5 (sysctls); extra_hosts at 5:5 (extra"
+                + " hosts entries). Remove these keys to deploy the stack without them", notYet);
     }
 
     @Test

@@ -146,7 +146,7 @@ final class NetworkOperations {
     return spec.toBuilder().setDriver(driver).build();
   }
 
-  private static void checkNoOverlap(StoreView v, Cidr subnet) {
+  static void checkNoOverlap(StoreView v, Cidr subnet) {
     for (Network other : v.networks()) {
       String theirs = !other.getAllocated().getSubnet().isEmpty()
           ? other.getAllocated().getSubnet() : other.getSpec().getSubnet();

@@ -15,6 +15,7 @@ import dev.orch.store.StoreView;
 import io.grpc.Status;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,11 @@ final class ServiceNetworking {
 
   /** {@code spec} with its network targets as ids; {@code serviceId} is empty for a new service. */
   static ServiceSpec resolve(StoreView v, ServiceSpec spec, String serviceId) {
+    return resolve(v, spec, serviceId, Map.of());
+  }
+
+  /** As above, where {@code planned} (by name) are networks the same transaction creates. */
+  static ServiceSpec resolve(StoreView v, ServiceSpec spec, String serviceId, Map<String, Network> planned) {
     NetworkMode mode = spec.getNetworkMode();
     if (mode == NetworkMode.UNRECOGNIZED) {
       throw ServiceSpecValidator.invalid("unknown network mode " + spec.getNetworkModeValue() + ": use host or none");
@@ -42,7 +48,8 @@ final class ServiceNetworking {
     ServiceSpec.Builder resolved = spec.toBuilder().clearNetworks();
     Set<String> seen = new HashSet<>();
     for (NetworkAttachmentConfig c : spec.getNetworksList()) {
-      Network n = NetworkOperations.find(v, c.getTarget());
+      Network n = planned.containsKey(c.getTarget()) ? planned.get(c.getTarget())
+          : NetworkOperations.find(v, c.getTarget());
       if (n.getSpec().getIngress()) {
         throw ServiceSpecValidator.invalid("network " + n.getSpec().getName() + " is the routing mesh: services join it"
             + " by publishing ports (-p published=8080,target=80), not with --network");

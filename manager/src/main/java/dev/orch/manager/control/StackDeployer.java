@@ -9,7 +9,10 @@ import dev.orch.proto.ActionType;
 import dev.orch.proto.DataSpec;
 import dev.orch.proto.DeployStackRequest;
 import dev.orch.proto.DeployStackResponse;
+import dev.orch.net.Cidr;
 import dev.orch.proto.Meta;
+import dev.orch.proto.Network;
+import dev.orch.proto.NetworkSpec;
 import dev.orch.proto.Service;
 import dev.orch.proto.ServiceSpec;
 import dev.orch.proto.StackChange;
@@ -79,6 +82,7 @@ final class StackDeployer {
     Plan plan = writer.store().readLinearizable(v -> {
       Plan p = new Plan(stack, Map.of());
       p.prune(v, Set.of(), Map.of());
+      p.pruneNetworks(v, Set.of());
       if (p.changes.isEmpty()) {
         throw io.grpc.Status.NOT_FOUND.withDescription("stack \"" + stack + "\" not found; see orchctl stack ls")
             .asRuntimeException();
@@ -111,6 +115,9 @@ final class StackDeployer {
         p.data(v, kind, labelled(stack, spec), known);
       }
     }
+    for (NetworkSpec spec : req.getNetworksList()) {
+      p.network(v, spec);
+    }
     Set<String> services = new HashSet<>();
     for (ServiceSpec spec : req.getServicesList()) {
       if (!services.add(spec.getName())) {
@@ -120,6 +127,7 @@ final class StackDeployer {
     }
     if (req.getPrune()) {
       p.prune(v, services, p.keptData);
+      p.pruneNetworks(v, services);
     }
     return p;
   }
@@ -154,8 +162,10 @@ final class StackDeployer {
     final List<StoreAction> actions = new ArrayList<>();
     final List<StackChange> changes = new ArrayList<>();
     final Map<DataKind, Set<String>> keptData = new EnumMap<>(DataKind.class);
-    /** Secrets and configs the requested services use: never pruned. */
+    /** Secrets, configs and networks the requested services use: never pruned. */
     final Set<String> referenced = new HashSet<>();
+    /** The stack's networks of the request by name, new ones with the ids they will have. */
+    final Map<String, Network> networks = new HashMap<>();
 
     final Map<String, String> digests;
 
@@ -213,10 +223,12 @@ final class StackDeployer {
       ServiceSpec spec = requested.toBuilder().putLabels(NAMESPACE_LABEL, stack).build();
       ServiceSpecValidator.validate(spec);
       String existingId = v.serviceByName(spec.getName()).map(x -> x.getMeta().getId()).orElse("");
-      spec = ServiceDefaults.withDefaults(DataObjects.resolve(ServiceNetworking.resolve(v, spec, existingId), lookup));
+      spec = ServiceDefaults.withDefaults(DataObjects.resolve(ServiceNetworking.resolve(v, spec, existingId,
+          networks), lookup));
       for (DataKind kind : DataKind.values()) {
         kind.references(spec).forEach(r -> referenced.add(r.getId()));
       }
+      spec.getNetworksList().forEach(n -> referenced.add(n.getTarget()));
       var existing = v.serviceByName(spec.getName());
       if (existing.isEmpty()) {
         Service created = Service.newBuilder().setMeta(Meta.newBuilder().setId(ids.next())).setSpec(spec)
@@ -239,6 +251,76 @@ final class StackDeployer {
           ? current.getImageDigest() : digests.get(spec.getContainer().getImage());
       actions.add(Actions.update(ServiceUpdates.update(current, spec, digest, clock.millis())));
       change("service", spec.getName(), "update");
+    }
+
+    /**
+     * A network is created when new and left alone when unchanged; a changed one is refused, as
+     * its tasks' addresses depend on it (docker refuses too: the network must be re-created).
+     */
+    void network(StoreView v, NetworkSpec requested) {
+      checkInStack(stack, "network", requested.getName());
+      NetworkSpec spec = NetworkOperations.validate(requested.toBuilder().putLabels(NAMESPACE_LABEL, stack).build());
+      String name = spec.getName();
+      if (networks.containsKey(name)) {
+        throw ServiceSpecValidator.invalid("stack " + stack + " names network " + name + " twice");
+      }
+      var existing = v.networkByName(name);
+      if (existing.isEmpty()) {
+        if (!spec.getSubnet().isEmpty()) {
+          Cidr subnet = Cidr.parse(spec.getSubnet());
+          NetworkOperations.checkNoOverlap(v, subnet);
+          for (Network other : networks.values()) {
+            if (!other.getSpec().getSubnet().isEmpty() && Cidr.parse(other.getSpec().getSubnet()).overlaps(subnet)) {
+              throw ServiceSpecValidator.invalid("networks " + other.getSpec().getName() + " and " + name
+                  + " of stack " + stack + " have overlapping subnets; give them distinct subnets");
+            }
+          }
+        }
+        Network created = Network.newBuilder().setMeta(Meta.newBuilder().setId(ids.next())).setSpec(spec).build();
+        actions.add(Actions.create(created));
+        networks.put(name, created);
+        change("network", name, "create");
+        return;
+      }
+      Network current = existing.get();
+      if (!inStack(current.getSpec().getLabelsMap(), stack)) {
+        throw io.grpc.Status.ALREADY_EXISTS.withDescription("network name \"" + name + "\" is already in use by a"
+            + " network that is not part of stack " + stack + "; remove it, rename the stack, or mark the network"
+            + " external in the stack file").asRuntimeException();
+      }
+      if (!current.getSpec().equals(spec)) {
+        throw io.grpc.Status.FAILED_PRECONDITION.withDescription("network " + name + " has changed, and a network"
+            + " cannot be changed in place: remove the stack (orchctl stack rm " + stack + ") and deploy it again,"
+            + " or give the changed network a new name in the stack file").asRuntimeException();
+      }
+      networks.put(name, current);
+      change("network", name, "unchanged");
+    }
+
+    /** Removes the stack's networks the request does not name; one another service still uses is refused. */
+    void pruneNetworks(StoreView v, Set<String> services) {
+      for (Network n : v.networks().stream().sorted(java.util.Comparator.comparing(x -> x.getSpec().getName()))
+          .toList()) {
+        if (!inStack(n.getSpec().getLabelsMap(), stack) || networks.containsKey(n.getSpec().getName())) {
+          continue;
+        }
+        String id = n.getMeta().getId();
+        if (referenced.contains(id)) {
+          throw io.grpc.Status.FAILED_PRECONDITION.withDescription("network " + n.getSpec().getName()
+              + " is in use by a service of this stack file; define it in the file's networks").asRuntimeException();
+        }
+        for (Service s : v.services()) {
+          boolean ours = inStack(s.getSpec().getLabelsMap(), stack);
+          if (!ours && s.getSpec().getNetworksList().stream().anyMatch(c -> c.getTarget().equals(id))) {
+            throw io.grpc.Status.FAILED_PRECONDITION.withDescription("network " + n.getSpec().getName()
+                + " is in use by service " + s.getSpec().getName() + ", which is not part of stack " + stack
+                + "; take it off the network first (orchctl service update --network-rm "
+                + n.getSpec().getName() + " " + s.getSpec().getName() + ")").asRuntimeException();
+          }
+        }
+        actions.add(Actions.delete(n));
+        change("network", n.getSpec().getName(), "remove");
+      }
     }
 
     /** Removes the stack's objects not in {@code services} / {@code keep}; data still used elsewhere is refused. */

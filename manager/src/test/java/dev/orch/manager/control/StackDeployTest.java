@@ -203,4 +203,63 @@ class StackDeployTest {
     assertTrue(store.read(v -> v.secrets()).isEmpty());
   }
 
+  private static dev.orch.proto.NetworkSpec net(String name) {
+    return dev.orch.proto.NetworkSpec.newBuilder().setName(name).setDriver("overlay").build();
+  }
+
+  private static ServiceSpec on(ServiceSpec s, String... networks) {
+    ServiceSpec.Builder b = s.toBuilder();
+    for (String n : networks) {
+      b.addNetworks(dev.orch.proto.NetworkAttachmentConfig.newBuilder().setTarget(n));
+    }
+    return b.build();
+  }
+
+  @Test
+  void networksAreCreatedWithTheStackKeptWhenUnchangedAndRemovedWithIt() {
+    control.createNetwork(dev.orch.proto.CreateNetworkRequest.newBuilder().setSpec(net("corp")).build(),
+        new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(dev.orch.proto.NetworkResponse value) {}
+
+          @Override
+          public void onError(Throwable t) {
+            throw new AssertionError(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    var r = DeployStackRequest.newBuilder().setName("app")
+        .addServices(on(service("app_web", "busybox", 2), "app_default"))
+        .addServices(on(service("app_db", "busybox", 1), "app_back", "corp"))
+        .addNetworks(net("app_default")).addNetworks(net("app_back").toBuilder().setSubnet("10.77.0.0/24")).build();
+    int before = writes();
+    assertEquals(List.of("create network app_default", "create network app_back", "create service app_web",
+        "create service app_db"), changes(deploy(r)));
+    assertEquals(before + 1, writes(), "networks and services in one transaction");
+    var back = store.read(v -> v.networkByName("app_back")).orElseThrow();
+    assertEquals("app", back.getSpec().getLabelsMap().get(StackDeployer.NAMESPACE_LABEL));
+    Service db = store.read(v -> v.serviceByName("app_db")).orElseThrow();
+    assertEquals(back.getMeta().getId(), db.getSpec().getNetworks(0).getTarget());
+
+    assertEquals(List.of("unchanged network app_default", "unchanged network app_back", "unchanged service app_web",
+        "unchanged service app_db"), changes(deploy(r)));
+    assertEquals(before + 1, writes(), "an unchanged stack writes nothing");
+
+    var changed = r.toBuilder().setNetworks(1, net("app_back").toBuilder().setInternal(true)).build();
+    var e = assertThrows(StatusRuntimeException.class, () -> deploy(changed));
+    assertTrue(e.getStatus().getDescription().startsWith("network app_back has changed"), e.getMessage());
+    var taken = r.toBuilder().setNetworks(1, net("corp")).build();
+    e = assertThrows(StatusRuntimeException.class, () -> deploy(taken));
+    assertTrue(e.getStatus().getDescription().contains("is not in stack app"), e.getMessage());
+    assertEquals(before + 1, writes());
+
+    var removed = call((StreamObserver<DeployStackResponse> o) -> control.removeStack(
+        RemoveStackRequest.newBuilder().setName("app").build(), o));
+    assertEquals(List.of("remove service app_db", "remove service app_web", "remove network app_back",
+        "remove network app_default"), changes(removed));
+    assertEquals(List.of("corp"), store.read(v -> v.networks().stream().map(n -> n.getSpec().getName()).toList()),
+        "the network the stack did not make is left alone");
+  }
 }
