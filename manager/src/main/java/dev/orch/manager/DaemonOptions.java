@@ -18,6 +18,7 @@ import java.util.Set;
  * @param logRotation how big a container log may grow and how many parts of it are kept
  * @param drainDelay how long a task on networks keeps running, out of every load-balancing view,
  *     before its container is signalled to stop
+ * @param imageGc when the node removes images no task uses
  */
 public record DaemonOptions(
     Path dataDir,
@@ -28,7 +29,8 @@ public record DaemonOptions(
     long seed,
     Set<String> insecureRegistries,
     LogRotation logRotation,
-    Duration drainDelay) {
+    Duration drainDelay,
+    dev.orch.agent.image.ImageGcPolicy imageGc) {
 
   /** Container logs: rotated above maxBytes, maxFiles parts kept (the live one included). */
   public record LogRotation(long maxBytes, int maxFiles) {
@@ -39,12 +41,13 @@ public record DaemonOptions(
     insecureRegistries = Set.copyOf(insecureRegistries);
     logRotation = logRotation == null ? LogRotation.DEFAULT : logRotation;
     drainDelay = drainDelay == null ? dev.orch.agent.AgentConfig.DEFAULT_DRAIN_DELAY : drainDelay;
+    imageGc = imageGc == null ? dev.orch.agent.image.ImageGcPolicy.DEFAULT : imageGc;
   }
 
   /** Options without insecure registries, with the default log rotation and drain delay. */
   public DaemonOptions(Path dataDir, InetSocketAddress metricsAddress, Duration heartbeatPeriod,
       Duration stopGrace, Path clientConfigDir, long seed) {
     this(dataDir, metricsAddress, heartbeatPeriod, stopGrace, clientConfigDir, seed, Set.of(), LogRotation.DEFAULT,
-        null);
+        null, null);
   }
 }

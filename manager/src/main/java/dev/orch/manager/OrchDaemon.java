@@ -63,13 +63,35 @@ public final class OrchDaemon {
         description = "Log files kept per container, the live one included (default ${DEFAULT-VALUE}).")
     int logMaxFiles;
 
+    @Option(names = "--image-gc-high", paramLabel = "PERCENT", defaultValue = "85",
+        description = "Remove images no task uses once the disk of the image store is this full (0-100; 100 never;"
+            + " default ${DEFAULT-VALUE}).")
+    int imageGcHigh;
+
+    @Option(names = "--image-gc-low", paramLabel = "PERCENT", defaultValue = "80",
+        description = "Image removal stops once the disk is at most this full (default ${DEFAULT-VALUE}).")
+    int imageGcLow;
+
+    @Option(names = "--image-gc-min-age", paramLabel = "DURATION", defaultValue = "2m",
+        description = "Keep an unused image at least this long after its last use (default ${DEFAULT-VALUE}).")
+    String imageGcMinAge;
+
     DaemonOptions options() {
       return new DaemonOptions(dataDir.toAbsolutePath(),
           metricsAddr == null ? null : Addresses.parse(metricsAddr, "--metrics-addr", 9323),
           Duration.ofSeconds(1), Durations.parse(stopGrace, "--stop-grace"),
           ClientConfig.defaultDir(System.getenv()),
           seed != null ? seed : new SecureRandom().nextLong(), insecureRegistries(), logRotation(),
-          Durations.parse(drainDelay, "--drain-delay"));
+          Durations.parse(drainDelay, "--drain-delay"), imageGc());
+    }
+
+    private dev.orch.agent.image.ImageGcPolicy imageGc() {
+      if (imageGcHigh < 0 || imageGcHigh > 100 || imageGcLow < 0 || imageGcLow > imageGcHigh) {
+        throw new UsageError("invalid image GC thresholds --image-gc-low " + imageGcLow + " --image-gc-high "
+            + imageGcHigh + ": give percentages with 0 <= low <= high <= 100 (100 turns collection off)");
+      }
+      return new dev.orch.agent.image.ImageGcPolicy(imageGcHigh, imageGcLow,
+          Durations.parse(imageGcMinAge, "--image-gc-min-age"), dev.orch.agent.image.ImageGcPolicy.DEFAULT.period());
     }
 
     private DaemonOptions.LogRotation logRotation() {

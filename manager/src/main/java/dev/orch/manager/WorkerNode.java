@@ -70,7 +70,7 @@ public final class WorkerNode implements AutoCloseable {
       throw new IOException("the container runtime cannot start: " + e.getMessage(), e);
     }
     resources.add(runtime);
-    ImageStore images = new ImageStore(worker.resolve("images"));
+    ImageStore images = new ImageStore(worker.resolve("images"), options.imageGc(), clock, null);
     ManagerChannels channels = new ManagerChannels(id.manager() ? id.controlAddress() : id.managerAddress(), creds,
         options.dataDir().resolve("managers"));
     dev.orch.proto.NodeRole running = id.manager() ? dev.orch.proto.NodeRole.MANAGER : dev.orch.proto.NodeRole.WORKER;

@@ -33,8 +33,16 @@ final class SingleNode implements AutoCloseable {
   private ManagerNode node;
   private final ManagedChannel channel;
 
+  private final dev.orch.agent.image.ImageGcPolicy imageGc;
+
   SingleNode(Path dataDir) throws IOException {
+    this(dataDir, null);
+  }
+
+  /** @param imageGc the node's image GC policy; null for orchd's default */
+  SingleNode(Path dataDir, dev.orch.agent.image.ImageGcPolicy imageGc) throws IOException {
     this.dataDir = dataDir;
+    this.imageGc = imageGc;
     int port = freePort();
     this.identity = new NodeIdentity("node" + Long.toHexString(System.nanoTime()), "c" + port,
         "127.0.0.1", port, freePort());
@@ -48,7 +56,7 @@ final class SingleNode implements AutoCloseable {
 
   void start() throws IOException {
     node = ManagerNode.start(identity, new DaemonOptions(dataDir, null, Duration.ofMillis(500),
-        Duration.ofSeconds(2), configDir, 42));
+        Duration.ofSeconds(2), configDir, 42, java.util.Set.of(), null, null, imageGc));
   }
 
   /** Stops orchd (containers keep running) and starts it again on the same data dir. */

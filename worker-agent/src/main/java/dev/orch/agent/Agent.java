@@ -82,6 +82,8 @@ public final class Agent implements AutoCloseable {
     sessionLoop.start();
     // Logs are bounded whether or not a manager is reachable.
     timers.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+    long gcMs = config.images().collector().policy().period().toMillis();
+    timers.scheduleWithFixedDelay(this::collectImages, gcMs, gcMs, TimeUnit.MILLISECONDS);
   }
 
   private void rotateLogs() {
@@ -89,6 +91,14 @@ public final class Agent implements AutoCloseable {
       config.logRotator().rotateAll();
     } catch (IOException | RuntimeException e) {
       LOG.warn("rotating container logs failed (retried in a second): {}", e.toString());
+    }
+  }
+
+  private void collectImages() {
+    try {
+      config.images().collector().collectGarbage();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("image garbage collection failed (retried at the next period): {}", e.toString());
     }
   }
 

@@ -74,6 +74,7 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
       case STATS -> workers.execute(() -> stats(id, request.getStats()));
       case VOLUMES -> workers.execute(() -> volumes(id, request.getVolumes()));
       case LOGS -> workers.execute(() -> logs(id, request.getLogs()));
+      case IMAGES -> workers.execute(() -> images(id, request.getImages()));
       case CANCEL -> {
         logStreams.cancel(id);
         Process p = execs.remove(id);
@@ -216,6 +217,15 @@ final class NodeRequestHandler implements StreamObserver<AgentRequest> {
   private void volumes(String id, dev.orch.proto.VolumeRequest request) {
     try {
       send(AgentReply.newBuilder().setRequestId(id).setVolumes(NodeVolumes.answer(ctx.volumes, request)).build());
+    } catch (IOException | IllegalStateException e) {
+      error(id, e.getMessage());
+    }
+  }
+
+  private void images(String id, dev.orch.proto.NodeImageRequest request) {
+    try {
+      send(AgentReply.newBuilder().setRequestId(id)
+          .setImages(NodeImages.answer(ctx.images.collector(), request)).build());
     } catch (IOException | IllegalStateException e) {
       error(id, e.getMessage());
     }

@@ -375,8 +375,9 @@ final class TaskController {
     return false;
   }
 
-  /** The task is gone from the cluster and its container removed: its logs go too (bounded disk). */
+  /** The task is gone from the cluster and its container removed: its logs go, its image may go. */
   private void forget() {
+    ctx.images.collector().unpin(taskId);
     try {
       dev.orch.agent.logs.LogRotator.deleteTaskLogs(ctx.logDir, taskId);
     } catch (IOException e) {

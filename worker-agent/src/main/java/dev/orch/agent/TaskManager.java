@@ -53,6 +53,11 @@ final class TaskManager {
     for (Task t : m.getUpdateTasksList()) {
       TaskController c = controllers.get(t.getMeta().getId());
       if (c == null) {
+        Image image = ctx.knownImages.get(t.getSpec().getImageDigest());
+        if (image != null) {
+          // before the task can prepare: a collection from now on keeps its image
+          ctx.images.collector().pin(t.getMeta().getId(), image);
+        }
         c = new TaskController(t, ctx, recovered.remove(t.getMeta().getId()));
         controllers.put(t.getMeta().getId(), c);
       }
@@ -63,6 +68,7 @@ final class TaskManager {
       firstSetSeen = true;
       removeUnclaimed();
       deleteLogsOfGoneTasks();
+      ctx.images.collector().pinsComplete();
       if (ctx.networks != null) {
         ctx.networks.sweep(Set.copyOf(controllers.keySet()));
       }

@@ -21,12 +21,20 @@ import picocli.CommandLine.Mixin;
  * shows as meta.id.
  */
 @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
-        description = "List the images in the cluster's image store.")
+        description = "List the images in the cluster's image store, or (--node, --nodes) the images the nodes"
+                + " pulled for their tasks.")
 final class ImageListCommand implements Callable<Integer> {
     private final CtlContext context;
 
     @Mixin
     FormatOption format;
+
+    @picocli.CommandLine.Option(names = "--node", paramLabel = "NODE",
+            description = "List the images this node pulled for its tasks (id, id prefix or hostname).")
+    String node;
+
+    @picocli.CommandLine.Option(names = "--nodes", description = "List the images of every ready node.")
+    boolean nodes;
 
     ImageListCommand(CtlContext context) {
         this.context = context;
@@ -35,6 +43,12 @@ final class ImageListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         boolean json = format.json();
+        if (node != null && nodes) {
+            throw new dev.orch.ctl.UsageException("--node and --nodes exclude each other: give one node or all");
+        }
+        if (node != null || nodes) {
+            return NodeImageCommands.list(context, node == null ? "" : node, json);
+        }
         try (ManagerConnection connection = context.connect()) {
             List<Image> images = connection.call(control ->
                     control.listImages(ListImagesRequest.getDefaultInstance())).getImagesList()

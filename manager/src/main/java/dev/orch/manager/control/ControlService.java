@@ -72,6 +72,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private volatile RaftView raftView;
   private volatile TaskRequests taskRequests;
   private volatile VolumeRequests volumeRequests;
+  private volatile NodeImageRequests nodeImageRequests;
   private volatile LogRequests logRequests;
 
   /** Exec and stats reach nodes through the dispatcher's request channels; set by the manager wiring. */
@@ -79,6 +80,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       java.util.function.Supplier<Optional<String>> leaderAddress) {
     this.taskRequests = new TaskRequests(writer.store(), router, leaderAddress);
     this.volumeRequests = new VolumeRequests(writer.store(), router, leaderAddress);
+    this.nodeImageRequests = new NodeImageRequests(writer.store(), router, leaderAddress);
     this.logRequests = new LogRequests(writer.store(), router, leaderAddress);
   }
 
@@ -98,6 +100,16 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       throw Status.UNIMPLEMENTED.withDescription("this manager does not serve volume requests").asRuntimeException();
     }
     out.onNext(v.handle(req));
+    out.onCompleted();
+  }
+
+  @Override
+  public void nodeImages(dev.orch.proto.NodeImagesRequest req, StreamObserver<dev.orch.proto.NodeImageResponse> out) {
+    NodeImageRequests n = nodeImageRequests;
+    if (n == null) {
+      throw Status.UNIMPLEMENTED.withDescription("this manager does not serve node image requests").asRuntimeException();
+    }
+    out.onNext(n.handle(req));
     out.onCompleted();
   }
 

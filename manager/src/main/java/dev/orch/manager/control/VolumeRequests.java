@@ -4,7 +4,6 @@ import dev.orch.manager.dispatcher.NodeRequestRouter;
 import dev.orch.proto.AgentReply;
 import dev.orch.proto.AgentRequest;
 import dev.orch.proto.Node;
-import dev.orch.proto.NodeState;
 import dev.orch.proto.VolumeInfo;
 import dev.orch.proto.VolumeOp;
 import dev.orch.proto.VolumeRequest;
@@ -12,18 +11,10 @@ import dev.orch.proto.VolumeResponse;
 import dev.orch.proto.VolumesRequest;
 import dev.orch.store.Store;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -32,51 +23,28 @@ import java.util.function.Supplier;
  * node that has the volume first.
  */
 final class VolumeRequests {
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-  private final Store store;
-  private final NodeRequestRouter router;
-  private final Supplier<Optional<String>> leaderAddress;
+  private final NodeFanOut nodes;
 
   VolumeRequests(Store store, NodeRequestRouter router, Supplier<Optional<String>> leaderAddress) {
-    this.store = store;
-    this.router = router;
-    this.leaderAddress = leaderAddress;
+    this.nodes = new NodeFanOut(store, router, leaderAddress);
   }
 
   VolumeResponse handle(VolumesRequest req) {
-    if (!store.isLeader()) {
-      throw Status.FAILED_PRECONDITION.withDescription("volume requests go through the leader, which holds the"
-          + " nodes' connections; this manager is not the leader: " + leaderAddress.get()
-              .map(a -> "run orchctl --host " + a + " instead").orElse("no leader is known yet, retry"))
-          .asRuntimeException();
-    }
-    List<Node> nodes = store.readLinearizable(v -> req.getNode().isEmpty()
-        ? v.nodes().stream().filter(n -> n.getStatus().getState() == NodeState.NODE_READY).toList()
-        : List.of(NodeOperations.find(v, req.getNode())));
+    List<Node> targets = nodes.nodes(req.getNode(), "volume");
     VolumeRequest.Builder ask = VolumeRequest.newBuilder().setOp(req.getOp()).setName(req.getName());
     if (req.getOp() == VolumeOp.VOLUME_REMOVE) {
       if (req.getName().isEmpty()) {
         throw ServiceSpecValidator.invalid("no volume given: name the volume to remove");
       }
-      nodes = nodesWith(req.getName(), nodes);
-      VolumeResponse.Builder out = VolumeResponse.newBuilder();
-      Node node = nodes.get(0);
-      try {
-        out.addAllVolumes(withNode(ask(node, ask).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getVolumesList(), node));
-      } catch (ExecutionException e) {
-        throw Status.FAILED_PRECONDITION.withDescription("node " + name(node) + ": " + e.getCause().getMessage())
+      Node node = nodesWith(req.getName(), targets).get(0);
+      NodeFanOut.Answer<VolumeResponse> a = fanOut(List.of(node), ask).get(0);
+      if (a.error() != null) {
+        throw Status.FAILED_PRECONDITION.withDescription("node " + NodeFanOut.name(node) + ": " + a.error())
             .asRuntimeException();
-      } catch (TimeoutException e) {
-        throw Status.DEADLINE_EXCEEDED.withDescription("node " + name(node) + " did not answer within "
-            + TIMEOUT.toSeconds() + " s").asRuntimeException();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw Status.CANCELLED.asRuntimeException();
       }
-      return out.build();
+      return VolumeResponse.newBuilder().addAllVolumes(withNode(a.value().getVolumesList(), node)).build();
     }
-    return fanOut(nodes, ask.build());
+    return merge(fanOut(targets, ask));
   }
 
   /** The one node that has volume {@code name}; refused when none or several do. */
@@ -84,7 +52,7 @@ final class VolumeRequests {
     if (candidates.size() == 1) {
       return candidates;
     }
-    VolumeResponse all = fanOut(candidates, VolumeRequest.newBuilder().setOp(VolumeOp.VOLUME_LIST).build());
+    VolumeResponse all = merge(fanOut(candidates, VolumeRequest.newBuilder().setOp(VolumeOp.VOLUME_LIST)));
     List<String> holders = all.getVolumesList().stream().filter(v -> v.getName().equals(name))
         .map(VolumeInfo::getNodeId).distinct().toList();
     if (holders.isEmpty()) {
@@ -99,25 +67,21 @@ final class VolumeRequests {
     return candidates.stream().filter(n -> n.getMeta().getId().equals(holders.get(0))).toList();
   }
 
-  private VolumeResponse fanOut(List<Node> nodes, VolumeRequest request) {
-    Map<Node, CompletableFuture<VolumeResponse>> answers = new LinkedHashMap<>();
-    nodes.forEach(n -> answers.put(n, ask(n, request.toBuilder())));
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+  private List<NodeFanOut.Answer<VolumeResponse>> fanOut(List<Node> targets, VolumeRequest.Builder request) {
+    return nodes.askAll(targets, AgentRequest.newBuilder().setVolumes(request),
+        r -> r.hasVolumes() ? r.getVolumes() : null);
+  }
+
+  private static VolumeResponse merge(List<NodeFanOut.Answer<VolumeResponse>> answers) {
     List<VolumeInfo> volumes = new ArrayList<>();
     VolumeResponse.Builder out = VolumeResponse.newBuilder();
-    answers.forEach((node, answer) -> {
-      try {
-        volumes.addAll(withNode(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-            .getVolumesList(), node));
-      } catch (ExecutionException e) {
-        out.addErrors("node " + name(node) + ": " + e.getCause().getMessage());
-      } catch (TimeoutException e) {
-        out.addErrors("node " + name(node) + " did not answer within " + TIMEOUT.toSeconds() + " s");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw Status.CANCELLED.asRuntimeException();
+    for (NodeFanOut.Answer<VolumeResponse> a : answers) {
+      if (a.error() != null) {
+        out.addErrors("node " + NodeFanOut.name(a.node()) + ": " + a.error());
+      } else {
+        volumes.addAll(withNode(a.value().getVolumesList(), a.node()));
       }
-    });
+    }
     volumes.sort(Comparator.comparing(VolumeInfo::getNodeHostname).thenComparing(VolumeInfo::getName));
     return out.addAllVolumes(volumes).build();
   }
@@ -125,35 +89,5 @@ final class VolumeRequests {
   private static List<VolumeInfo> withNode(List<VolumeInfo> volumes, Node node) {
     return volumes.stream().map(v -> v.toBuilder().setNodeId(node.getMeta().getId())
         .setNodeHostname(node.getDescription().getHostname()).build()).toList();
-  }
-
-  private static String name(Node n) {
-    return n.getDescription().getHostname() + " (" + n.getMeta().getId() + ")";
-  }
-
-  private CompletableFuture<VolumeResponse> ask(Node node, VolumeRequest.Builder request) {
-    CompletableFuture<VolumeResponse> answer = new CompletableFuture<>();
-    try {
-      NodeRequestRouter.Call call = router.open(node.getMeta().getId(), new NodeRequestRouter.ReplyListener() {
-        @Override
-        public void onReply(AgentReply reply) {
-          if (reply.hasVolumes()) {
-            answer.complete(reply.getVolumes());
-          } else if (reply.hasError()) {
-            answer.completeExceptionally(new IllegalStateException(reply.getError().getMessage()));
-          }
-        }
-
-        @Override
-        public void onClosed(StatusRuntimeException why) {
-          answer.completeExceptionally(new IllegalStateException(why.getStatus().getDescription()));
-        }
-      });
-      call.send(AgentRequest.newBuilder().setVolumes(request));
-      answer.whenComplete((r, e) -> call.cancel());
-    } catch (StatusRuntimeException e) {
-      answer.completeExceptionally(new IllegalStateException(e.getStatus().getDescription()));
-    }
-    return answer;
   }
 }

@@ -106,7 +106,7 @@ public final class NodeRequestRouter {
   /** Whether a reply ends its call. */
   static boolean terminal(AgentReply reply) {
     return switch (reply.getKindCase()) {
-      case ERROR, STATS, VOLUMES -> true;
+      case ERROR, STATS, VOLUMES, IMAGES -> true;
       case EXEC -> reply.getExec().hasExit();
       case LOGS -> reply.getLogs().getEnd();
       default -> false;

@@ -89,6 +89,25 @@ public final class BlobStore {
     return Files.size(path(digest));
   }
 
+  /** The directory holding the blobs, one file per digest. */
+  Path root() {
+    return root;
+  }
+
+  /**
+   * Moves blob {@code digest} out of place (into the temp dir) for its deletion, or returns null
+   * when it is not stored. Readers that opened it keep reading it.
+   */
+  Path detach(String digest) throws IOException {
+    Path away = tmp.resolve("gc-" + Sha256.hex(digest));
+    try {
+      Files.move(path(digest), away, StandardCopyOption.ATOMIC_MOVE);
+      return away;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
   /** Where blob {@code digest} lives (whether or not it is stored). */
   public Path path(String digest) throws ImageException {
     return root.resolve(Sha256.hex(digest));

@@ -17,12 +17,30 @@ public final class ImageStore {
   private final BlobStore blobs;
   private final LayerStore layers;
   private final ImageArchiveReader archives;
+  private final ImageCollector collector;
 
-  /** Opens (creating if needed) the store at {@code root}; installs orch-shim there for layer fixups. */
+  /** Opens (creating if needed) the store at {@code root} with the default GC policy. */
   public ImageStore(Path root) throws IOException {
+    this(root, ImageGcPolicy.DEFAULT, java.time.Clock.systemUTC(), null);
+  }
+
+  /**
+   * Opens (creating if needed) the store at {@code root}; installs orch-shim there for layer fixups.
+   *
+   * @param usage how full the store's file system is; null to ask the file system
+   */
+  public ImageStore(Path root, ImageGcPolicy gc, java.time.Clock clock, ImageCollector.DiskUsage usage)
+      throws IOException {
     this.blobs = new BlobStore(root.resolve("blobs"));
     this.layers = new LayerStore(root.resolve("layers"), blobs, ShimBinary.install(root));
     this.archives = new ImageArchiveReader(blobs);
+    this.collector = new ImageCollector(root.resolve("images"), blobs, layers, gc, clock,
+        usage != null ? usage : ImageCollector.DiskUsage.of(root));
+  }
+
+  /** Which images are here, which tasks use them, and their garbage collection. */
+  public ImageCollector collector() {
+    return collector;
   }
 
   public BlobStore blobs() {
@@ -53,6 +71,7 @@ public final class ImageStore {
       }
       dirs.add(layers.unpack(digest));
     }
+    collector.recordPulled(image);
     return dirs;
   }
 

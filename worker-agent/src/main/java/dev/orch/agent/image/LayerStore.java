@@ -129,6 +129,25 @@ public final class LayerStore {
     }
   }
 
+  /** The directory holding the unpacked layers, one dir per digest. */
+  Path root() {
+    return root;
+  }
+
+  /**
+   * Moves unpacked layer {@code digest} out of place (into the temp dir) for its deletion, or
+   * returns null when it is not unpacked: a layer dir that exists stays complete.
+   */
+  Path detach(String digest) throws IOException {
+    Path away = tmp.resolve("gc-" + Sha256.hex(digest));
+    try {
+      Files.move(dir(digest), away, StandardCopyOption.ATOMIC_MOVE);
+      return away;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
   /** Removes an unpacked layer (no container may be using it). */
   public void delete(String digest) throws IOException {
     deleteTree(dir(digest));
