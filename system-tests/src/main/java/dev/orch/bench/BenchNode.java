@@ -32,13 +32,18 @@ final class BenchNode implements AutoCloseable {
 
   /** Starts the node on loopback ports; {@code prefix} names its temporary data dir. */
   static BenchNode start(String prefix) throws Exception {
+    return start(prefix, null);
+  }
+
+  /** As {@link #start(String)}, with the agent's drain delay (null: orchd's default). */
+  static BenchNode start(String prefix, Duration drainDelay) throws Exception {
     Path dir = Files.createTempDirectory(prefix);
     int port = freePort();
     NodeIdentity id = new NodeIdentity("bench" + port, "bench" + port, "127.0.0.1", port, freePort());
     ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
     id.save(dir);
     ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
-        Duration.ofSeconds(2), null, 1));
+        Duration.ofSeconds(2), null, 1, java.util.Set.of(), null, drainDelay));
     try {
       return new BenchNode(node, AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress()));
     } catch (Exception e) {

@@ -40,6 +40,11 @@ public final class UpdateBench implements Callable<Integer> {
   @Option(names = "--monitor-ms", defaultValue = "5000", description = "docker's default is 5 s") long monitorMs;
   @Option(names = "--start-first", description = "start-first instead of stop-first") boolean startFirst;
   @Option(names = "--runs", defaultValue = "5") int runs;
+  @Option(names = "--publish", paramLabel = "PORT",
+      description = "Publish this port (target 80) on the routing mesh: the tasks are ingress backends, drained before they stop.")
+  Integer publish;
+  @Option(names = "--drain-delay-ms", paramLabel = "MS", description = "The agent's drain delay (default orchd's, 2000).")
+  Long drainDelayMs;
   @Option(names = "--image", required = true, description = "Image archive to import (busybox).") Path image;
 
   private static ControlGrpc.ControlBlockingStub control(ManagedChannel ch) {
@@ -48,7 +53,8 @@ public final class UpdateBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (BenchNode node = BenchNode.start("orch-bench-update")) {
+    try (BenchNode node = BenchNode.start("orch-bench-update",
+        drainDelayMs == null ? null : java.time.Duration.ofMillis(drainDelayMs))) {
       ManagedChannel ch = node.channel();
       node.importImage(image);
       create(ch);
@@ -60,7 +66,8 @@ public final class UpdateBench implements Callable<Integer> {
         completed.add(t[1]);
         System.out.printf(Locale.ROOT, "run %d: update of %d replicas (parallelism %d, delay %d ms, %s) ->"
             + " converged in %.3f s, update completed in %.3f s%n", run, replicas, parallelism, delayMs,
-            startFirst ? "start-first" : "stop-first", t[0], t[1]);
+            (startFirst ? "start-first" : "stop-first") + (publish == null ? "" : ", published on " + publish),
+            t[0], t[1]);
       }
       System.out.printf(Locale.ROOT, "%nmedian rolling update of %d replicas, parallelism %d, delay %d ms:"
           + " converged %.3f s, completed (monitor %d ms) %.3f s (runs: %d)%n", replicas, parallelism, delayMs,
@@ -71,7 +78,12 @@ public final class UpdateBench implements Callable<Integer> {
   }
 
   private void create(ManagedChannel ch) throws InterruptedException {
-    control(ch).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+    ServiceSpec.Builder spec = ServiceSpec.newBuilder();
+    if (publish != null) {
+      spec.getEndpointBuilder().addPorts(dev.orch.proto.PortConfig.newBuilder().setPublished(publish).setTarget(80)
+          .setProtocol(dev.orch.proto.PortProtocol.PROTO_TCP).setMode(dev.orch.proto.PublishMode.PUBLISH_INGRESS));
+    }
+    control(ch).createService(CreateServiceRequest.newBuilder().setSpec(spec
         .setName("web").setReplicas(replicas)
         .setRestart(RestartPolicy.newBuilder().setDelayMs(0))
         .setUpdate(UpdateConfig.newBuilder().setParallelism(parallelism).setDelayMs(delayMs).setMonitorMs(monitorMs)
@@ -109,10 +121,20 @@ public final class UpdateBench implements Callable<Integer> {
     }
   }
 
-  /** Containers outlive orchd: the service goes, and its tasks with it, before the node stops. */
+  /**
+   * Containers outlive orchd: the service goes, and its tasks with it, before the node stops; so do
+   * the network namespaces of published tasks, which the agent deletes just after.
+   */
   private static void removeAndWait(ManagedChannel ch) throws InterruptedException {
+    List<String> ids = control(ch).listTasks(ListTasksRequest.getDefaultInstance()).getTasksList().stream()
+        .map(t -> t.getMeta().getId()).toList();
     control(ch).removeService(dev.orch.proto.RemoveServiceRequest.newBuilder().setService("web").build());
     while (control(ch).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount() > 0) {
+      Thread.sleep(20);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (ids.stream().anyMatch(id -> java.nio.file.Files.exists(Path.of("/run/netns", "orch-" + id)))
+        && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
   }
