@@ -61,6 +61,8 @@ public final class ImageCollector {
   private final ImageGcPolicy policy;
   private final Clock clock;
   private final DiskUsage usage;
+  /** The recorded images by digest, as on disk (read once at start). */
+  private final Map<String, Image> records = new HashMap<>();
   /** Task id -> the image it uses. */
   private final Map<String, Image> pins = new HashMap<>();
   private boolean pinsComplete;
@@ -75,6 +77,12 @@ public final class ImageCollector {
     this.policy = policy;
     this.clock = clock;
     this.usage = usage;
+    try (Stream<Path> files = Files.list(root)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}")).toList()) {
+        Image i = Image.parseFrom(Files.readAllBytes(p));
+        records.put(i.getMeta().getId(), i);
+      }
+    }
   }
 
   public ImageGcPolicy policy() {
@@ -111,6 +119,7 @@ public final class ImageCollector {
       Files.write(tmp, image.toByteArray());
       Files.move(tmp, record, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+    records.put(image.getMeta().getId(), image);
     touch(image.getMeta().getId());
   }
 
@@ -141,7 +150,7 @@ public final class ImageCollector {
         throw new IllegalStateException("image " + reference + " is used by task " + String.join(", ", removed.usedBy())
             + " on this node: remove or update the service using it first");
       }
-      Files.deleteIfExists(record(image.getMeta().getId()));
+      forgetRecord(image.getMeta().getId());
       orphans = detachUnreferencedLayers(trash);
     }
     return new Result(List.of(removed), orphans, deleteAll(trash));
@@ -175,31 +184,32 @@ public final class ImageCollector {
     long reclaimed = 0;
     int orphans;
     List<Path> trash = new ArrayList<>();
+    List<NodeImage> candidates = new ArrayList<>();
     synchronized (this) {
       // layers no recorded or pinned image has: left by pulls that failed, or by removed images
       orphans = detachUnreferencedLayers(trash);
-      reclaimed += deleteAll(trash);
+      long now = clock.millis();
+      for (Image i : recorded()) {
+        NodeImage d = describe(i);
+        if (d.usedBy().isEmpty() && (!respectAge || now - d.lastUsedMs() >= policy.minAge().toMillis())) {
+          candidates.add(d);
+        }
+      }
     }
-    while (true) {
+    reclaimed += deleteAll(trash);
+    candidates.sort(Comparator.comparingLong(NodeImage::lastUsedMs).thenComparing(NodeImage::digest));
+    for (NodeImage victim : candidates) {
       trash.clear();
       synchronized (this) {
         if (usage.percentUsed() <= lowPercent) {
           break;
         }
-        long now = clock.millis();
-        NodeImage victim = null;
-        for (Image i : recorded()) {
-          NodeImage d = describe(i);
-          if (d.usedBy().isEmpty() && (!respectAge || now - d.lastUsedMs() >= policy.minAge().toMillis())
-              && (victim == null || d.lastUsedMs() < victim.lastUsedMs())) {
-            victim = d;
-          }
+        Image image = records.get(victim.digest());
+        if (image == null || pinned(victim.digest())) {
+          continue; // removed meanwhile, or a task was given it since the candidates were chosen
         }
-        if (victim == null) {
-          break;
-        }
-        Files.deleteIfExists(record(victim.digest()));
-        detachUnreferencedLayers(trash);
+        forgetRecord(victim.digest());
+        detachLayersOf(image, trash);
         removed.add(victim);
       }
       reclaimed += deleteAll(trash);
@@ -207,11 +217,47 @@ public final class ImageCollector {
     return new Result(removed, orphans, reclaimed);
   }
 
+  private boolean pinned(String digest) {
+    return pins.values().stream().anyMatch(i -> i.getMeta().getId().equals(digest));
+  }
+
+  private void forgetRecord(String digest) throws IOException {
+    records.remove(digest);
+    Files.deleteIfExists(record(digest));
+  }
+
+  /** Moves the layers of a removed image that no other image has out of place; caller holds the lock. */
+  private void detachLayersOf(Image image, List<Path> trash) throws IOException {
+    Set<String> keep = referencedLayers();
+    for (String digest : image.getLayerDigestsList()) {
+      if (!keep.contains(digest)) {
+        detach(digest, trash);
+      }
+    }
+  }
+
+  private Set<String> referencedLayers() {
+    Set<String> keep = new HashSet<>();
+    records.values().forEach(i -> keep.addAll(i.getLayerDigestsList()));
+    pins.values().forEach(i -> keep.addAll(i.getLayerDigestsList()));
+    return keep;
+  }
+
+  private void detach(String digest, List<Path> trash) throws IOException {
+    Path dir = layers.detach(digest);
+    if (dir != null) {
+      trash.add(dir);
+    }
+    Path blob = blobs.detach(digest);
+    if (blob != null) {
+      trash.add(blob);
+    }
+    unpackedSizes.remove(digest);
+  }
+
   /** Moves every layer no recorded or pinned image has out of place; caller holds the lock. */
   private int detachUnreferencedLayers(List<Path> trash) throws IOException {
-    Set<String> keep = new HashSet<>();
-    recorded().forEach(i -> keep.addAll(i.getLayerDigestsList()));
-    pins.values().forEach(i -> keep.addAll(i.getLayerDigestsList()));
+    Set<String> keep = referencedLayers();
     Set<String> present = new TreeSet<>();
     present.addAll(digestsIn(layers.root()));
     present.addAll(digestsIn(blobs.root()));
@@ -221,15 +267,7 @@ public final class ImageCollector {
         continue;
       }
       n++;
-      Path dir = layers.detach(digest);
-      if (dir != null) {
-        trash.add(dir);
-      }
-      Path blob = blobs.detach(digest);
-      if (blob != null) {
-        trash.add(blob);
-      }
-      unpackedSizes.remove(digest);
+      detach(digest, trash);
     }
     return n;
   }
@@ -274,18 +312,9 @@ public final class ImageCollector {
     return matches.get(0);
   }
 
-  private List<Image> recorded() throws IOException {
-    List<Image> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(root)) {
-      for (Path p : files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}")).toList()) {
-        try {
-          out.add(Image.parseFrom(Files.readAllBytes(p)));
-        } catch (NoSuchFileException gone) {
-          // removed meanwhile
-        }
-      }
-    }
-    return out;
+  /** Caller holds the lock. */
+  private List<Image> recorded() {
+    return List.copyOf(records.values());
   }
 
   private NodeImage describe(Image i) throws IOException {
