@@ -6,6 +6,7 @@ import dev.orch.agent.tls.Roles;
 import dev.orch.manager.ca.RootCa;
 import dev.orch.manager.security.CertificateFiles;
 import dev.orch.manager.security.ClusterPki;
+import dev.orch.manager.security.DataKey;
 import dev.orch.proto.Cluster;
 import dev.orch.store.raft.RaftStore;
 import dev.orch.store.raft.RaftStoreConfig;
@@ -30,6 +31,15 @@ public final class ClusterRestore {
   /** Returns the state hash of the restored store, read back from the new data dir. */
   public static String restore(Path dataDir, Path backupFile, String advertiseHost, int controlPort, int raftPort)
       throws IOException {
+    return restore(dataDir, backupFile, null, advertiseHost, controlPort, raftPort);
+  }
+
+  /**
+   * {@code dataKey} is the cluster's data key (DATA/manager/data.key of one of its managers), which
+   * a backup does not hold; it is needed when the backup holds secrets, else a new one is made.
+   */
+  public static String restore(Path dataDir, Path backupFile, Path dataKey, String advertiseHost, int controlPort,
+      int raftPort) throws IOException {
     BackupCodec.Backup backup;
     try (InputStream in = Files.newInputStream(backupFile)) {
       backup = BackupCodec.read(in);
@@ -39,8 +49,23 @@ public final class ClusterRestore {
     String nodeId = new Ids(new java.security.SecureRandom()).next();
     Cluster cluster = backup.store().cluster().orElseThrow(() ->
         new IOException(backupFile + " holds no cluster object; it is not a backup of an orch cluster"));
+    DataKey key = dataKey != null ? DataKey.read(dataKey) : DataKey.generate();
+    var secrets = backup.store().secrets();
+    if (dataKey == null && !secrets.isEmpty()) {
+      throw new IOException(backupFile + " holds " + secrets.size() + " secret(s), sealed with the cluster's data key,"
+          + " which backups never hold: give it with --data-key (DATA/" + DataKey.FILE + " of one of its managers)");
+    }
+    for (var s : secrets) {
+      try {
+        key.open(s.getSpec().getData(), s.getMeta().getId());
+      } catch (IllegalStateException e) {
+        throw new IOException(dataKey + " does not open secret " + s.getSpec().getName() + " of the backup: give the"
+            + " data key of the cluster the backup was taken from", e);
+      }
+    }
     InetSocketAddress raft = new InetSocketAddress(advertiseHost, raftPort);
     Files.createDirectories(dataDir);
+    key.save(dataDir);
     try (InputStream in = Files.newInputStream(backupFile)) {
       RaftStore.restore(dataDir.resolve("manager"), in, clusterId, nodeId, raft);
     }

@@ -12,6 +12,7 @@ import dev.orch.manager.metrics.TaskStateGauges;
 import dev.orch.manager.orchestrator.LeaderControllers;
 import dev.orch.manager.security.AuthorizationInterceptor;
 import dev.orch.manager.security.CertificateFiles;
+import dev.orch.manager.security.DataKey;
 import dev.orch.manager.security.ClusterPki;
 import dev.orch.manager.security.NodeCaService;
 import dev.orch.store.raft.RaftStore;
@@ -106,10 +107,25 @@ public final class ManagerNode implements AutoCloseable {
     return node;
   }
 
+  /**
+   * The first manager of a cluster makes the data key; a manager that joined gets it with its
+   * join (RaftJoin) and finds it in its data dir from then on.
+   */
+  private void installDataKey(Path data) throws IOException {
+    var key = DataKey.load(data);
+    if (key.isEmpty() && !joining && identity.managerAddress().equals(identity.controlAddress())) {
+      DataKey made = DataKey.generate();
+      made.save(data);
+      key = java.util.Optional.of(made);
+    }
+    key.ifPresent(dev.orch.manager.control.SecretSealing::install);
+  }
+
   private void wire(DaemonOptions options, Clock clock, Random random, PrometheusMeterRegistry metrics)
       throws IOException {
     Path data = options.dataDir();
     CertificateFiles.Credentials credentials = new CertificateFiles(data).load();
+    installDataKey(data);
     StoreWriter writer = new StoreWriter(store, clock, metrics);
     Ids ids = new Ids(new Random(random.nextLong()));
     BlobStore managerBlobs = new BlobStore(data.resolve("manager/blobs"));
@@ -150,7 +166,7 @@ public final class ManagerNode implements AutoCloseable {
     }
 
     if (joining) {
-      RaftJoin.start(identity, credentials, resources, joinRefused);
+      RaftJoin.start(identity, credentials, resources, joinRefused, data);
     }
     awaitClusterObject();
     long defaultPeriod = options.heartbeatPeriod().toMillis();

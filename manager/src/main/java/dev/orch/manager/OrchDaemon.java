@@ -268,6 +268,10 @@ public final class OrchDaemon {
     @CommandLine.Parameters(index = "0", paramLabel = "BACKUP", description = "The backup file.")
     Path backup;
 
+    @Option(names = "--data-key", paramLabel = "FILE", description = "The cluster's data key (DATA/manager/data.key"
+        + " of one of its managers); needed when the backup holds secrets, which it keeps sealed with that key.")
+    Path dataKey;
+
     @Override
     public Integer call() throws Exception {
       requireRoot();
@@ -278,8 +282,19 @@ public final class OrchDaemon {
         throw new UsageError("no backup file at " + backup);
       }
       InetSocketAddress adv = Addresses.parse(advertiseAddr, "--advertise-addr", DEFAULT_PORT);
-      String hash = ClusterRestore.restore(dataDir, backup, adv.getHostString(), adv.getPort(),
-          raftPort != null ? raftPort : adv.getPort() + 1);
+      if (dataKey != null && !Files.isRegularFile(dataKey)) {
+        throw new UsageError("no data key file at " + dataKey + "; give DATA/manager/data.key of one of the managers");
+      }
+      String hash;
+      try {
+        hash = ClusterRestore.restore(dataDir, backup, dataKey, adv.getHostString(), adv.getPort(),
+            raftPort != null ? raftPort : adv.getPort() + 1);
+      } catch (java.io.IOException e) {
+        if (e.getMessage() != null && e.getMessage().contains("data key")) {
+          throw new UsageError(e.getMessage());
+        }
+        throw e;
+      }
       System.out.println("orchd: restored " + backup + " into " + dataDir + "; state " + hash);
       return runUntilStopped(NodeIdentity.load(dataDir), options());
     }

@@ -26,15 +26,15 @@ final class RaftJoin {
    * should then not wait for the cluster state, so that its agent learns the role wanted.
    */
   static void start(NodeIdentity id, CertificateFiles.Credentials creds, List<AutoCloseable> resources,
-      java.util.concurrent.atomic.AtomicBoolean refused) {
-    Thread t = new Thread(() -> run(id, creds, refused), "raft-join");
+      java.util.concurrent.atomic.AtomicBoolean refused, java.nio.file.Path dataDir) {
+    Thread t = new Thread(() -> run(id, creds, refused, dataDir), "raft-join");
     t.setDaemon(true);
     t.start();
     resources.add(t::interrupt);
   }
 
   private static void run(NodeIdentity id, CertificateFiles.Credentials creds,
-      java.util.concurrent.atomic.AtomicBoolean refused) {
+      java.util.concurrent.atomic.AtomicBoolean refused, java.nio.file.Path dataDir) {
     ManagedChannel ch = NettyChannelBuilder.forTarget(id.managerAddress())
         .sslContext(creds.client()).overrideAuthority(TlsContexts.MANAGER_AUTHORITY).build();
     try {
@@ -43,6 +43,13 @@ final class RaftJoin {
         try {
           var r = NodeCAGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
               .joinRaft(JoinRaftRequest.newBuilder().setRaftAddr(id.advertiseHost() + ":" + id.raftPort()).build());
+          dev.orch.manager.security.DataKey key = dev.orch.manager.security.DataKey.of(r.getDataKey().toByteArray());
+          try {
+            key.save(dataDir);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("saving the data key failed", e);
+          }
+          dev.orch.manager.control.SecretSealing.install(key);
           LOG.info("joined the managers' Raft group: {}", r.getMembersList());
           return;
         } catch (RuntimeException e) {

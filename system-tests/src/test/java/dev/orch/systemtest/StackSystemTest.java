@@ -126,6 +126,7 @@ class StackSystemTest {
     assertEquals("""
         Creating secret app_db_pw
         Creating config app_app_conf
+        Creating network app_default
         Creating service app_web
         Creating service app_db
         Creating service app_check
@@ -160,12 +161,12 @@ class StackSystemTest {
     Set<String> db = runningTaskIds("app_db");
     long dbVersion = orch.service("app_db").getMeta().getVersion();
     SingleNode.Ctl same = ok("stack", "deploy", "-c", stackFile("stack.yml", 3, "3600", true).toString(), "app");
-    assertEquals("5 objects unchanged\n", same.out());
+    assertEquals("6 objects unchanged\n", same.out());
     assertEquals(web, runningTaskIds("app_web"));
     assertEquals(dbVersion, orch.service("app_db").getMeta().getVersion());
 
     SingleNode.Ctl changed = ok("stack", "deploy", "-c", stackFile("stack.yml", 2, "3601", true).toString(), "app");
-    assertEquals("Updating service app_web\n4 objects unchanged\n", changed.out());
+    assertEquals("Updating service app_web\n5 objects unchanged\n", changed.out());
     await().atMost(CONVERGE).until(() -> {
       List<Task> running = orch.running("app_web");
       return running.size() == 2 && running.stream().allMatch(t -> t.getSpec().getContainer().getCommand(1)
@@ -204,16 +205,39 @@ class StackSystemTest {
         Removing service app_db
         Removing secret app_db_pw
         Removing config app_app_conf
-        1 object unchanged
+        2 objects unchanged
         """, r.out());
     assertEquals("", ok("secret", "ls").out().lines().skip(1).collect(Collectors.joining()));
     await().atMost(CONVERGE).until(() -> orch.control().listTasks(ListTasksRequest.getDefaultInstance())
         .getTasksList().stream().allMatch(t -> t.getServiceName().equals("app_web")) && taskDirs().isEmpty());
-    assertEquals("Removing service app_web\n", ok("stack", "rm", "app").out());
+    assertSecretSealedOnDisk();
+    assertEquals("Removing service app_web\nRemoving network app_default\n", ok("stack", "rm", "app").out());
     await().atMost(CONVERGE).until(() -> orch.control().listTasks(ListTasksRequest.getDefaultInstance())
         .getTasksCount() == 0);
     assertEquals("NAME   SERVICES\n", ok("stack", "ls").out());
     assertEquals(List.of(), taskDirs());
+  }
+
+  /**
+   * The secret's plaintext is in no file of the node's data dir (Raft log, snapshots, state), its
+   * name is (the positive control). The worker's tmpfs of task files is memory, not disk.
+   */
+  private void assertSecretSealedOnDisk() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(orch.dataDir)) {
+      files = s.filter(p -> !p.startsWith(taskFiles()) && Files.isRegularFile(p)).toList();
+    }
+    List<Path> leaking = new java.util.ArrayList<>();
+    boolean nameFound = false;
+    for (Path f : files) {
+      String content = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+      if (content.contains("hunter2")) {
+        leaking.add(f);
+      }
+      nameFound |= content.contains("app_db_pw");
+    }
+    assertTrue(nameFound, "positive control: the secret's name is found in the data dir");
+    assertEquals(List.of(), leaking, "files holding the secret's plaintext");
   }
 
   private String statuses() {

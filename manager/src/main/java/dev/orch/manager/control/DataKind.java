@@ -24,13 +24,17 @@ enum DataKind {
   SECRET("secret", ObjectKind.KIND_SECRET, "/run/secrets/") {
     @Override
     Collection<DataObject> all(StoreView v) {
-      return v.secrets().stream().map(s -> new DataObject(s.getMeta(), s.getSpec(), s.getDataDigest(),
+      // Opened here, so that what the manager works with is the plaintext and only store commands
+      // carry the sealed form.
+      return v.secrets().stream().map(s -> new DataObject(s.getMeta(), s.getSpec().toBuilder()
+          .setData(SecretSealing.open(s.getMeta().getId(), s.getSpec().getData())).build(), s.getDataDigest(),
           s.getDataSize())).toList();
     }
 
     @Override
     StoredObject wrap(DataObject o) {
-      return StoredObject.newBuilder().setSecret(Secret.newBuilder().setMeta(o.meta()).setSpec(o.spec())
+      DataSpec sealed = o.spec().toBuilder().setData(SecretSealing.seal(o.meta().getId(), o.spec().getData())).build();
+      return StoredObject.newBuilder().setSecret(Secret.newBuilder().setMeta(o.meta()).setSpec(sealed)
           .setDataDigest(o.digest()).setDataSize(o.size())).build();
     }
 

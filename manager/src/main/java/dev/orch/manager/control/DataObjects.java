@@ -98,6 +98,10 @@ final class DataObjects {
     if (spec.getData().isEmpty()) {
       throw ServiceSpecValidator.invalid(kind.noun + " " + spec.getName() + " has no data: give a non-empty file");
     }
+    if (kind == DataKind.SECRET && dev.orch.manager.security.DataKey.sealed(spec.getData())) {
+      throw ServiceSpecValidator.invalid("secret " + spec.getName() + " starts like a sealed secret"
+          + " (orch-sealed-1:); store it with another first line");
+    }
     if (spec.getData().size() > DataKind.MAX_DATA_BYTES) {
       throw ServiceSpecValidator.invalid(kind.noun + " " + spec.getName() + " is " + spec.getData().size()
           + " bytes; the limit is " + DataKind.MAX_DATA_BYTES + " bytes (500 KiB): store large files in a volume");

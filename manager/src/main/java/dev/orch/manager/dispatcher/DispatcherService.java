@@ -245,7 +245,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
             new AssignmentStream.DataLookup() {
               @Override
               public dev.orch.proto.Secret secret(String id) {
-                return store().read(v -> v.secret(id).orElse(null));
+                return dev.orch.manager.control.SecretSealing.opened(store().read(v -> v.secret(id).orElse(null)));
               }
 
               @Override

@@ -140,6 +140,9 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
       }
     }
     JoinRaftResponse.Builder r = JoinRaftResponse.newBuilder();
+    DataKey key = dev.orch.manager.control.SecretSealing.current().orElseThrow(() -> Status.UNAVAILABLE
+        .withDescription("this manager has no data key yet; join through another manager").asRuntimeException());
+    r.setDataKey(com.google.protobuf.ByteString.copyFrom(key.encoded()));
     raft.members().forEach(p -> r.addMembers(p.id() + "@" + p.address().getHostString() + ":" + p.address().getPort()));
     out.onNext(r.build());
     out.onCompleted();

@@ -43,6 +43,7 @@ class StackDeployTest {
 
   @BeforeEach
   void setUp() {
+    SecretSealing.install(dev.orch.manager.security.DataKey.generate());
     control = new ControlService(new StoreWriter(store, Clock.systemUTC(), new SimpleMeterRegistry()),
         new Ids(new Random(1)), new Random(2), null, "node", List::of);
     Image busybox = Image.newBuilder().setMeta(Meta.newBuilder().setId("sha256:aa"))
