@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StackSystemTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   /** The job succeeds only when its files are there with the right content, owner and mode. */
-  private static final String CHECK = "test \"$$(cat /run/secrets/db_pw)\" = hunter2"
+  // compared in base64, so that the plaintext is in no service spec (the data dir is searched for it)
+  private static final String CHECK = "test \"$$(base64 /run/secrets/db_pw)\" = aHVudGVyMg=="
       + " && test \"$$(stat -c %a:%u /run/secrets/db_pw)\" = 400:10"
       + " && test \"$$(cat /etc/app.conf)\" = debug=1 && test \"$$(stat -c %a /etc/app.conf)\" = 444"
       + " && ! touch /run/secrets/db_pw";
