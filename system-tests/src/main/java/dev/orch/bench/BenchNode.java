@@ -43,7 +43,7 @@ final class BenchNode implements AutoCloseable {
     ClusterPki.initialize(dir, id.clusterId(), id.nodeId(), id.advertiseHost(), Clock.systemUTC());
     id.save(dir);
     ManagerNode node = ManagerNode.start(id, new DaemonOptions(dir, null, Duration.ofSeconds(1),
-        Duration.ofSeconds(2), null, 1, java.util.Set.of(), null, drainDelay));
+        Duration.ofSeconds(2), null, 1, java.util.Set.of(), null, drainDelay, null));
     try {
       return new BenchNode(node, AdminChannels.open(ClusterPki.adminBundle(dir), id.controlAddress()));
     } catch (Exception e) {
