@@ -130,8 +130,9 @@ public final class ManagerNode implements AutoCloseable {
     Ids ids = new Ids(new Random(random.nextLong()));
     BlobStore managerBlobs = new BlobStore(data.resolve("manager/blobs"));
     ClusterManagers managers = new ClusterManagers(store, identity);
-    PeerBlobs blobs = new PeerBlobs(managerBlobs, managers, credentials);
-    resources.add(blobs);
+    PeerChannels peers = new PeerChannels(credentials);
+    resources.add(peers);
+    PeerBlobs blobs = new PeerBlobs(managerBlobs, managers, peers);
 
     LeaderControllers controllers = new LeaderControllers(writer, clock, new Random(random.nextLong()), metrics);
     resources.add(controllers);
@@ -182,7 +183,7 @@ public final class ManagerNode implements AutoCloseable {
         new ImageImporter(managerBlobs, data.resolve("tmp")), identity.nodeId(), managers::addresses);
     control.setInsecureRegistries(options.insecureRegistries());
     control.enableMemberRemoval(store::removeMember);
-    control.enableNodeRequests(dispatcher.nodeRequests(), managers::leaderAddress);
+    control.enableNodeRequests(dispatcher.nodeRequests(), managers::leaderAddress, peers);
     control.enableRaftView(new ControlService.RaftView() {
       @Override
       public java.util.Optional<String> leaderId() {

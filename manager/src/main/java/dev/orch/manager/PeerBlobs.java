@@ -2,16 +2,10 @@ package dev.orch.manager;
 
 import dev.orch.agent.ChunkStreams;
 import dev.orch.agent.image.BlobStore;
-import dev.orch.agent.tls.TlsContexts;
-import dev.orch.manager.security.CertificateFiles;
 import dev.orch.proto.DispatcherGrpc;
 import dev.orch.proto.FetchBlobRequest;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,16 +13,15 @@ import java.util.concurrent.TimeUnit;
  * the upload; any other manager asked for a blob it lacks fetches it from its peers once, verifies
  * it by digest, and keeps it.
  */
-final class PeerBlobs implements AutoCloseable {
+final class PeerBlobs {
   private final BlobStore local;
   private final ClusterManagers managers;
-  private final CertificateFiles.Credentials credentials;
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
+  private final PeerChannels channels;
 
-  PeerBlobs(BlobStore local, ClusterManagers managers, CertificateFiles.Credentials credentials) {
+  PeerBlobs(BlobStore local, ClusterManagers managers, PeerChannels channels) {
     this.local = local;
     this.managers = managers;
-    this.credentials = credentials;
+    this.channels = channels;
   }
 
   InputStream open(String digest) throws IOException {
@@ -37,7 +30,7 @@ final class PeerBlobs implements AutoCloseable {
     }
     IOException last = new IOException("no manager has blob " + digest);
     for (String addr : managers.addresses().subList(1, managers.addresses().size())) {
-      try (InputStream in = ChunkStreams.fetch(() -> DispatcherGrpc.newBlockingStub(channel(addr))
+      try (InputStream in = ChunkStreams.fetch(() -> DispatcherGrpc.newBlockingStub(channels.apply(addr))
           .withDeadlineAfter(5, TimeUnit.MINUTES)
           .fetchBlob(FetchBlobRequest.newBuilder().setDigest(digest).build()))) {
         local.put(in, digest);
@@ -47,16 +40,5 @@ final class PeerBlobs implements AutoCloseable {
       }
     }
     throw last;
-  }
-
-  private synchronized ManagedChannel channel(String addr) {
-    return channels.computeIfAbsent(addr, a -> NettyChannelBuilder.forTarget(a)
-        .sslContext(credentials.client()).overrideAuthority(TlsContexts.MANAGER_AUTHORITY).build());
-  }
-
-  @Override
-  public synchronized void close() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    channels.clear();
   }
 }

@@ -75,7 +75,15 @@ public final class ServiceBench implements Callable<Integer> {
     return 0;
   }
 
-  private double createAndWait(ManagedChannel ch, String name) throws InterruptedException {
+  /** The create and remove steps for one replica without networks, for {@link SubmitBench}. */
+  static ServiceBench oneReplica() {
+    ServiceBench b = new ServiceBench();
+    b.replicas = 1;
+    return b;
+  }
+
+  /** Seconds from CreateService until every replica is RUNNING, as ListTasks says (polled every 5 ms). */
+  double createAndWait(ManagedChannel ch, String name) throws InterruptedException {
     long start = System.nanoTime();
     ServiceSpec.Builder spec = ServiceSpec.newBuilder();
     if (network) {
@@ -106,7 +114,7 @@ public final class ServiceBench implements Callable<Integer> {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private void removeAndWait(ManagedChannel ch, String name) throws InterruptedException {
+  void removeAndWait(ManagedChannel ch, String name) throws InterruptedException {
     control(ch).removeService(RemoveServiceRequest.newBuilder().setService(name).build());
     while (control(ch).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount() > 0) {
       Thread.sleep(20);

@@ -120,6 +120,30 @@ class HaManagersSystemTest {
   }
 
   @Test
+  @Order(0)
+  void execStatsVolumesAndLogsWorkThroughAFollower() throws IOException {
+    bed.ctlOk("service", "create", "-d", "--name", "echo", "--constraint", "node.role==worker",
+        "busybox", "sh", "-c", "echo started; sleep 100000");
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> runningSlots(1, "echo").size() == 1);
+    int follower = survivor(leader(1));
+    String task = json(follower, "service", "ps", "echo").stream()
+        .filter(t -> "RUNNING".equals(t.path("status").path("state").asText()))
+        .findFirst().orElseThrow().path("meta").path("id").asText();
+    try {
+      TestBed.Result exec = bed.ctlOn(follower, "exec", "-t", task, "--", "sh", "-c", "tty; exit 7");
+      assertEquals(7, exec.exit(), exec.err() + exec.out());
+      assertTrue(exec.out().startsWith("/dev/pts/"), exec.out());
+      TestBed.Result stats = bed.ctlOn(follower, "stats", "--no-stream", "echo");
+      assertEquals(0, stats.exit(), stats.err());
+      assertTrue(stats.out().contains("echo.1"), stats.out());
+      assertEquals(0, bed.ctlOn(follower, "volume", "ls").exit());
+      await().atMost(CONVERGE).until(() -> bed.ctlOn(follower, "service", "logs", "echo").out().contains("started"));
+    } finally {
+      bed.ctlOk("service", "rm", "echo");
+    }
+  }
+
+  @Test
   @Order(1)
   void killingTheLeaderWhileScalingCompletesTheScaleUnderANewLeader() throws IOException {
     bed.ctlOk("service", "create", "-d", "--name", "web", "--replicas", "5", "busybox", "sleep", "100000");
@@ -137,7 +161,8 @@ class HaManagersSystemTest {
     // The crashed manager comes back and rejoins as a follower.
     bed.orchd(old, "run", "--data-dir", "{data}");
     managers.add(old);
-    await().atMost(CONVERGE).ignoreExceptions().until(() -> reachableManagers(via) == 3);
+    // Its Raft member is back before its Control API listens: wait for both.
+    await().atMost(CONVERGE).ignoreExceptions().until(() -> reachableManagers(via) == 3 && reachableManagers(old) == 3);
   }
 
   @Test

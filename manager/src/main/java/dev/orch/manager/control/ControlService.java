@@ -75,9 +75,17 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private volatile NodeImageRequests nodeImageRequests;
   private volatile LogRequests logRequests;
 
-  /** Exec and stats reach nodes through the dispatcher's request channels; set by the manager wiring. */
+  private volatile LeaderRelay leaderRelay;
+
+  /**
+   * Exec and stats reach nodes through the dispatcher's request channels; set by the manager
+   * wiring. On a manager that does not lead, they are relayed to the leader over {@code channels}
+   * (this manager's connections to other managers, by address).
+   */
   public void enableNodeRequests(dev.orch.manager.dispatcher.NodeRequestRouter router,
-      java.util.function.Supplier<Optional<String>> leaderAddress) {
+      java.util.function.Supplier<Optional<String>> leaderAddress,
+      java.util.function.Function<String, io.grpc.Channel> channels) {
+    this.leaderRelay = new LeaderRelay(writer.store()::isLeader, leaderAddress, channels);
     this.taskRequests = new TaskRequests(writer.store(), router, leaderAddress);
     this.volumeRequests = new VolumeRequests(writer.store(), router, leaderAddress);
     this.nodeImageRequests = new NodeImageRequests(writer.store(), router, leaderAddress);
@@ -86,6 +94,11 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public void logs(dev.orch.proto.LogsRequest req, StreamObserver<dev.orch.proto.LogLine> out) {
+    Optional<String> leader = relayTarget();
+    if (leader.isPresent()) {
+      leaderRelay.logs(leader.get(), req, out);
+      return;
+    }
     LogRequests l = logRequests;
     if (l == null) {
       throw Status.UNIMPLEMENTED.withDescription("this manager does not serve logs").asRuntimeException();
@@ -99,7 +112,8 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     if (v == null) {
       throw Status.UNIMPLEMENTED.withDescription("this manager does not serve volume requests").asRuntimeException();
     }
-    out.onNext(v.handle(req));
+    Optional<String> leader = relayTarget();
+    out.onNext(leader.isPresent() ? leaderRelay.volumes(leader.get(), req) : v.handle(req));
     out.onCompleted();
   }
 
@@ -109,8 +123,15 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     if (n == null) {
       throw Status.UNIMPLEMENTED.withDescription("this manager does not serve node image requests").asRuntimeException();
     }
-    out.onNext(n.handle(req));
+    Optional<String> leader = relayTarget();
+    out.onNext(leader.isPresent() ? leaderRelay.nodeImages(leader.get(), req) : n.handle(req));
     out.onCompleted();
+  }
+
+  /** The leader to relay a node-request call to, or empty to answer it here. */
+  private Optional<String> relayTarget() {
+    LeaderRelay relay = leaderRelay;
+    return relay == null ? Optional.empty() : relay.target();
   }
 
   private TaskRequests taskRequests() {
@@ -123,12 +144,17 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public StreamObserver<dev.orch.proto.ExecInput> exec(StreamObserver<dev.orch.proto.ExecOutput> out) {
+    Optional<String> leader = relayTarget();
+    if (leader.isPresent()) {
+      return leaderRelay.exec(leader.get(), out);
+    }
     return taskRequests().exec(out);
   }
 
   @Override
   public void stats(dev.orch.proto.StatsRequest req, StreamObserver<dev.orch.proto.StatsResponse> out) {
-    out.onNext(taskRequests().stats(req));
+    Optional<String> leader = relayTarget();
+    out.onNext(leader.isPresent() ? leaderRelay.stats(leader.get(), req) : taskRequests().stats(req));
     out.onCompleted();
   }
 

@@ -32,8 +32,10 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       "orch.v1.NodeCA/IssueNodeCertificate", ANYONE,
       "orch.v1.NodeCA/RenewNodeCertificate", Set.of(Roles.MANAGER, Roles.WORKER),
       "orch.v1.NodeCA/JoinRaft", Set.of(Roles.MANAGER),
-      // A shell in any container of the cluster: only the operator's admin certificate.
-      "orch.v1.Control/Exec", Set.of(Roles.ADMIN));
+      // A shell in any container of the cluster: the operator's admin certificate, and managers,
+      // which relay it to the leader (a manager's certificate has the whole Control API anyway:
+      // it could run any container anywhere), never workers.
+      "orch.v1.Control/Exec", Set.of(Roles.ADMIN, Roles.MANAGER));
 
   private final String clusterId;
 
