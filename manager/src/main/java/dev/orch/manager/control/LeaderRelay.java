@@ -72,18 +72,17 @@ final class LeaderRelay {
   }
 
   StatsResponse stats(String leader, StatsRequest req) {
-    try {
-      return ControlGrpc.newBlockingStub(channels.apply(leader))
-          .withDeadlineAfter(UNARY_DEADLINE_SECONDS, TimeUnit.SECONDS).stats(req);
-    } catch (StatusRuntimeException e) {
-      throw relayed(leader, e);
-    }
+    return unary(leader, stub -> stub.stats(req));
   }
 
   VolumeResponse volumes(String leader, VolumesRequest req) {
+    return unary(leader, stub -> stub.volumes(req));
+  }
+
+  private <T> T unary(String leader, Function<ControlGrpc.ControlBlockingStub, T> call) {
     try {
-      return ControlGrpc.newBlockingStub(channels.apply(leader))
-          .withDeadlineAfter(UNARY_DEADLINE_SECONDS, TimeUnit.SECONDS).volumes(req);
+      return call.apply(ControlGrpc.newBlockingStub(channels.apply(leader))
+          .withDeadlineAfter(UNARY_DEADLINE_SECONDS, TimeUnit.SECONDS));
     } catch (StatusRuntimeException e) {
       throw relayed(leader, e);
     }
