@@ -24,9 +24,9 @@ import java.util.function.Supplier;
 
 /**
  * The Control API calls that need the nodes' request channels (exec, stats, volumes, logs, node
- * images), which
- * only the leader holds, received by another manager: relayed to the leader's Control API with
- * this manager's certificate, streams included, and the leader's answer relayed back as is.
+ * images), which only the leader holds, received by another manager: relayed to the leader's
+ * Control API with this manager's certificate, streams included, and the leader's answer
+ * relayed back as is.
  * Only a client's call is relayed, never a manager's: a call relayed to a manager that has lost
  * the leadership meanwhile is refused there with the new leader's address, and cannot bounce.
  */
@@ -77,6 +77,10 @@ final class LeaderRelay {
 
   VolumeResponse volumes(String leader, VolumesRequest req) {
     return unary(leader, stub -> stub.volumes(req));
+  }
+
+  dev.orch.proto.NodeImageResponse nodeImages(String leader, dev.orch.proto.NodeImagesRequest req) {
+    return unary(leader, stub -> stub.nodeImages(req));
   }
 
   private <T> T unary(String leader, Function<ControlGrpc.ControlBlockingStub, T> call) {
