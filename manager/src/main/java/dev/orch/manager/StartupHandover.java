@@ -37,10 +37,14 @@ final class StartupHandover {
     serving.set(true);
   }
 
-  /** Called when this member gains or loses leadership. */
-  void onLeadership(boolean leader) {
+  /**
+   * Called when this member gains or loses leadership. The result completes with the member that
+   * took over, or null when no hand-over was needed or tried (not leading, serving already, the
+   * only member, or one under way); it fails when no member took over.
+   */
+  CompletableFuture<String> onLeadership(boolean leader) {
     if (!leader || serving.get() || !handingOver.compareAndSet(false, true)) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     List<String> others = new ArrayList<>();
     for (RaftStoreConfig.Peer peer : store.members()) {
@@ -50,11 +54,11 @@ final class StartupHandover {
     }
     if (others.isEmpty()) {
       handingOver.set(false); // the only member: it must lead to serve at all
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     LOG.info("store member {} won leadership before serving its APIs; handing it over to one of {}",
         store.memberId(), others);
-    tryNext(others, 0).whenComplete((to, error) -> {
+    return tryNext(others, 0).whenComplete((to, error) -> {
       handingOver.set(false);
       if (error != null) {
         LOG.info("leadership was not handed over ({}); this manager keeps leading", error.getMessage());
