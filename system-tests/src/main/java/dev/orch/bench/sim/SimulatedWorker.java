@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SimulatedWorker implements AutoCloseable {
   private static final long RECONNECT_MS = 200;
+  /** Reconnects back off up to this, with jitter, so that thousands of nodes do not all come back at once. */
+  private static final long RECONNECT_MAX_MS = 10_000;
 
   private final String nodeId;
   private final NodeDescription description;
@@ -55,6 +57,8 @@ public final class SimulatedWorker implements AutoCloseable {
   private ScheduledFuture<?> heartbeats;
   /** Only the first broken session of a node is printed, so a flapping manager does not flood. */
   private boolean complainedOnce;
+  /** Sessions broken in a row; reset once a session opens. */
+  private int failures;
 
   public SimulatedWorker(String nodeId, NodeDescription description, Channel channel,
       ScheduledExecutorService timers, Clock clock) {
@@ -102,6 +106,7 @@ public final class SimulatedWorker implements AutoCloseable {
       return;
     }
     sessionId = m.getSessionId();
+    failures = 0;
     long period = Math.max(100, m.getHeartbeatPeriodMs());
     heartbeats = timers.scheduleAtFixedRate(() -> heartbeat(mine), period, period, TimeUnit.MILLISECONDS);
     dispatcher.assignments(AssignmentsRequest.newBuilder().setNodeId(nodeId).setSessionId(sessionId).build(),
@@ -138,7 +143,9 @@ public final class SimulatedWorker implements AutoCloseable {
     if (heartbeats != null) {
       heartbeats.cancel(false);
     }
-    timers.schedule(this::openSession, RECONNECT_MS, TimeUnit.MILLISECONDS);
+    long backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_MS << Math.min(failures++, 6));
+    timers.schedule(this::openSession, backoff / 2 + java.util.concurrent.ThreadLocalRandom.current()
+        .nextLong(backoff / 2 + 1), TimeUnit.MILLISECONDS);
   }
 
   private void heartbeat(int mine) {
