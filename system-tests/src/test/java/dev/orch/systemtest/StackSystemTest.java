@@ -91,6 +91,8 @@ class StackSystemTest {
           web:
             <<: *sleeper
             command: [sleep, "%s"]
+            ports: ["18480:80"]
+            networks: [front, back]
             deploy:
               replicas: %d
               restart_policy: {condition: any, delay: 1s}
@@ -100,6 +102,8 @@ class StackSystemTest {
             db:
               <<: *sleeper
               secrets: [db_pw]
+              networks: [back]
+              volumes: ["dbdata:/data"]
             check:
               image: busybox
               entrypoint: [sh, -c]
@@ -107,12 +111,15 @@ class StackSystemTest {
               secrets: [{source: db_pw, uid: "10", mode: 0400}]
               configs: [{source: app_conf, target: /etc/app.conf}]
               deploy: {mode: replicated-job}
+          volumes:
+            dbdata: {}
           secrets:
             db_pw: {file: ./pw.txt}
           configs:
             app_conf: {file: ./app.conf}
           """.formatted(CHECK);
     }
+    text += "networks:\n  front: {}\n  back: {}\n";
     return Files.writeString(dir.resolve(name), text);
   }
 
@@ -127,6 +134,8 @@ class StackSystemTest {
     assertEquals("""
         Creating secret app_db_pw
         Creating config app_app_conf
+        Creating network app_front
+        Creating network app_back
         Creating network app_default
         Creating service app_web
         Creating service app_db
@@ -162,12 +171,12 @@ class StackSystemTest {
     Set<String> db = runningTaskIds("app_db");
     long dbVersion = orch.service("app_db").getMeta().getVersion();
     SingleNode.Ctl same = ok("stack", "deploy", "-c", stackFile("stack.yml", 3, "3600", true).toString(), "app");
-    assertEquals("6 objects unchanged\n", same.out());
+    assertEquals("8 objects unchanged\n", same.out());
     assertEquals(web, runningTaskIds("app_web"));
     assertEquals(dbVersion, orch.service("app_db").getMeta().getVersion());
 
     SingleNode.Ctl changed = ok("stack", "deploy", "-c", stackFile("stack.yml", 2, "3601", true).toString(), "app");
-    assertEquals("Updating service app_web\n5 objects unchanged\n", changed.out());
+    assertEquals("Updating service app_web\n7 objects unchanged\n", changed.out());
     await().atMost(CONVERGE).until(() -> {
       List<Task> running = orch.running("app_web");
       return running.size() == 2 && running.stream().allMatch(t -> t.getSpec().getContainer().getCommand(1)
@@ -206,13 +215,16 @@ class StackSystemTest {
         Removing service app_db
         Removing secret app_db_pw
         Removing config app_app_conf
-        2 objects unchanged
+        Removing network app_default
+        3 objects unchanged
         """, r.out());
     assertEquals("", ok("secret", "ls").out().lines().skip(1).collect(Collectors.joining()));
     await().atMost(CONVERGE).until(() -> orch.control().listTasks(ListTasksRequest.getDefaultInstance())
         .getTasksList().stream().allMatch(t -> t.getServiceName().equals("app_web")) && taskDirs().isEmpty());
     assertSecretSealedOnDisk();
-    assertEquals("Removing service app_web\nRemoving network app_default\n", ok("stack", "rm", "app").out());
+    assertEquals("Removing service app_web\nRemoving network app_back\nRemoving network app_front\n",
+        ok("stack", "rm", "app").out());
+    assertEquals("", ok("network", "ls").out().lines().filter(l -> l.contains("app_")).collect(Collectors.joining()));
     await().atMost(CONVERGE).until(() -> orch.control().listTasks(ListTasksRequest.getDefaultInstance())
         .getTasksCount() == 0);
     assertEquals("NAME   SERVICES\n", ok("stack", "ls").out());
@@ -224,14 +236,39 @@ class StackSystemTest {
    * name is (the positive control). The worker's tmpfs of task files is memory, not disk.
    */
   private void assertSecretSealedOnDisk() throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(orch.dataDir)) {
-      files = s.filter(p -> !p.startsWith(taskFiles()) && Files.isRegularFile(p)).toList();
-    }
+    List<Path> files = new java.util.ArrayList<>();
+    Files.walkFileTree(orch.dataDir, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
+        return d.equals(taskFiles()) ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+            : java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+        if (a.isRegularFile()) {
+          files.add(f);
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+          return java.nio.file.FileVisitResult.CONTINUE; // removed meanwhile (a finished task's files)
+        }
+        throw e;
+      }
+    });
     List<Path> leaking = new java.util.ArrayList<>();
     boolean nameFound = false;
     for (Path f : files) {
-      String content = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+      String content;
+      try {
+        content = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+      } catch (java.nio.file.NoSuchFileException gone) {
+        continue; // removed meanwhile (a finished task's log file)
+      }
       if (content.contains("hunter2")) {
         leaking.add(f);
       }
