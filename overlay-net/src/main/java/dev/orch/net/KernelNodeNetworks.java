@@ -18,8 +18,9 @@ import java.util.concurrent.Future;
  * {@link NodeNetworks} on the Linux kernel through iproute2 and nftables, one batch per step
  * ({@code ip -batch}, {@code bridge -batch}, {@code nft -f}). What it last applied is kept in
  * memory; after a restart the first call for a network reads the kernel's FDB and neighbour tables
- * once, so stale entries are found, and {@link #sweep} removes devices nobody wants any more. All
- * methods are synchronized: one change at a time, in order.
+ * once, so stale entries are found, and {@link #sweep} removes devices nobody wants any more.
+ * Changes of the node's own namespace are synchronized: one at a time, in order; the container
+ * side of {@link #attach} runs outside the lock.
  */
 public final class KernelNodeNetworks implements NodeNetworks {
   private final NodeNetworkConfig config;
@@ -67,6 +68,9 @@ public final class KernelNodeNetworks implements NodeNetworks {
     OverlayNetwork old = networks.get(n.id());
     String br = LinkNames.bridge(n.id());
     String vx = LinkNames.vxlan(n.id());
+    if (n.equals(old) && links.contains(br) && (n.vni() == 0 || links.contains(vx))) {
+      return; // set up by this run and unchanged: every view update calls this
+    }
     List<String> batch = new ArrayList<>();
     if (old != null && (old.vni() != n.vni() || !old.subnet().equals(n.subnet()))) {
       batch.add("link del " + vx);
@@ -174,44 +178,66 @@ public final class KernelNodeNetworks implements NodeNetworks {
     peers.put(networkId, want);
   }
 
+  /**
+   * Only the node side runs under this object's lock: the container side (its veth pair, address,
+   * route; then its VIP rules) touches nothing but the container's namespace, so several
+   * containers connect at once. A container is not in {@code containers} until its rules are in
+   * place, so no VIP update can race with its first rules; one that came meanwhile is applied
+   * before it is added.
+   */
   @Override
-  public synchronized void attach(ContainerAttachment a) throws NetworkException {
+  public void attach(ContainerAttachment a) throws NetworkException {
     KernelCommands inside = KernelCommands.in(a.netns());
     List<String> in = new ArrayList<>();
     List<String> host = new ArrayList<>();
-    in.add("link set lo up");
-    boolean routed = false;
     boolean fresh = true;
-    for (ContainerEndpoint e : a.endpoints()) {
-      OverlayNetwork n = network(e.networkId());
-      String veth = LinkNames.veth(a.containerId(), n.id());
-      fresh &= !links.contains(veth);
-      if (!links.contains(veth)) {
-        in.add("link add " + e.interfaceName() + " mtu " + mtu + " address " + e.mac() + " type veth peer name " + veth
-            + " mtu " + mtu + " netns " + nodeNetnsForPeers);
+    synchronized (this) {
+      in.add("link set lo up");
+      boolean routed = false;
+      for (ContainerEndpoint e : a.endpoints()) {
+        OverlayNetwork n = network(e.networkId());
+        String veth = LinkNames.veth(a.containerId(), n.id());
+        fresh &= !links.contains(veth);
+        if (!links.contains(veth)) {
+          in.add("link add " + e.interfaceName() + " mtu " + mtu + " address " + e.mac() + " type veth peer name " + veth
+              + " mtu " + mtu + " netns " + nodeNetnsForPeers);
+        }
+        in.add("addr replace " + e.ip() + "/" + n.subnet().prefix() + " dev " + e.interfaceName());
+        in.add("link set " + e.interfaceName() + " up");
+        if (!routed && !n.internal()) {
+          in.add("route replace default via " + n.gateway() + " dev " + e.interfaceName());
+          routed = true;
+        }
+        host.add("link set " + veth + " master " + LinkNames.bridge(n.id()) + " up");
       }
-      in.add("addr replace " + e.ip() + "/" + n.subnet().prefix() + " dev " + e.interfaceName());
-      in.add("link set " + e.interfaceName() + " up");
-      if (!routed && !n.internal()) {
-        in.add("route replace default via " + n.gateway() + " dev " + e.interfaceName());
-        routed = true;
-      }
-      host.add("link set " + veth + " master " + LinkNames.bridge(n.id()) + " up");
     }
     inside.ipBatch(in);
-    node.ipBatch(host);
-    for (ContainerEndpoint e : a.endpoints()) {
-      links.add(LinkNames.veth(a.containerId(), e.networkId()));
-    }
-    ContainerAttachment old = containers.put(a.containerId(), a);
-    if (old != null && !old.netns().equals(a.netns())) {
+    String had;
+    String rules;
+    synchronized (this) {
+      // a network removed meanwhile fails here; deleting the container's namespace then removes the pair
+      node.ipBatch(host);
+      for (ContainerEndpoint e : a.endpoints()) {
+        links.add(LinkNames.veth(a.containerId(), e.networkId()));
+      }
+      ContainerAttachment old = containers.remove(a.containerId());
+      had = old != null && old.netns().equals(a.netns()) ? containerRules.get(a.containerId())
+          // attached by an earlier run: whatever rules it left must be replaced even if none are wanted
+          : !fresh && old == null ? "" : null;
       containerRules.remove(a.containerId());
+      rules = containerRulesFor(a, had);
     }
-    if (!fresh && old == null) {
-      // attached by an earlier run: whatever rules it left must be replaced even if none are wanted
-      containerRules.put(a.containerId(), "");
+    if (rules != null) {
+      inside.nft(rules);
     }
-    applyContainerRules(a);
+    synchronized (this) {
+      containers.put(a.containerId(), a);
+      String applied = rules != null ? rules : had;
+      if (applied != null) {
+        containerRules.put(a.containerId(), applied);
+      }
+      applyContainerRules(a); // only if VIPs changed while the rules above were applied
+    }
   }
 
   @Override
@@ -324,7 +350,7 @@ public final class KernelNodeNetworks implements NodeNetworks {
   }
 
   private void applyNodeRules() throws NetworkException {
-    String rules = NftRules.node(networks.values(), ports);
+    String rules = NftRules.node(networks.values(), ports, config.vxlanPort());
     if (!rules.equals(nodeRules)) {
       node.nft(rules);
       nodeRules = rules;
@@ -341,14 +367,19 @@ public final class KernelNodeNetworks implements NodeNetworks {
 
   /** The container's VIP table if it differs from what it has, else {@code null}. */
   private String containerRulesFor(ContainerAttachment a) {
+    return containerRulesFor(a, containerRules.get(a.containerId()));
+  }
+
+  /** The container's VIP table if it differs from {@code has} (null: it has none of ours), else {@code null}. */
+  private String containerRulesFor(ContainerAttachment a, String has) {
     Set<String> on = new HashSet<>();
     a.endpoints().forEach(e -> on.add(e.networkId()));
     List<ServiceVip> mine = vips.stream().filter(v -> on.contains(v.networkId())).toList();
-    if (mine.isEmpty() && !containerRules.containsKey(a.containerId())) {
+    if (mine.isEmpty() && has == null) {
       return null;
     }
     String rules = NftRules.container(mine);
-    return rules.equals(containerRules.get(a.containerId())) ? null : rules;
+    return rules.equals(has) ? null : rules;
   }
 
   /**

@@ -18,17 +18,28 @@ import java.util.stream.Collectors;
 final class NftRules {
   static final String NODE_TABLE = "orch";
   static final String CONTAINER_TABLE = "orch_lb";
+  static final String BRIDGE_TABLE = "orch_l2";
 
   private NftRules() {}
 
-  static String node(Collection<OverlayNetwork> networks, Collection<PublishedPort> ports) {
-    StringBuilder b = header(NODE_TABLE);
+  /** @param vxlanPort the UDP port of the node's VXLAN devices; their packets bypass connection tracking */
+  static String node(Collection<OverlayNetwork> networks, Collection<PublishedPort> ports, int vxlanPort) {
+    StringBuilder b = header(NODE_TABLE).append(bridgeHeader());
     if (networks.isEmpty() && ports.isEmpty()) {
       return b.toString();
     }
+    bridged(b, networks);
     String dnat = ports.stream().filter(p -> !p.backends().isEmpty()).map(NftRules::portRule)
         .collect(Collectors.joining());
     b.append("table ip ").append(NODE_TABLE).append(" {\n");
+    if (networks.stream().anyMatch(n -> n.vni() != 0)) {
+      // Encapsulated overlay packets are never NATed or filtered by state here (what they carry is,
+      // on the bridge and in the containers), so tracking them would only cost a lookup per packet
+      // on both nodes.
+      String notrack = "    udp dport " + vxlanPort + " notrack\n";
+      chain(b, "tunnel_in", "filter hook prerouting priority raw", notrack);
+      chain(b, "tunnel_out", "filter hook output priority raw", notrack);
+    }
     chain(b, "prerouting", "nat hook prerouting priority -100", dnat);
     chain(b, "output", "nat hook output priority -100", dnat);
     StringBuilder post = new StringBuilder();
@@ -40,8 +51,10 @@ final class NftRules {
         post.append("    oifname ").append(br).append(" ct status dnat ip saddr != ").append(n.subnet())
             .append(" snat to ").append(n.nodeAddress()).append('\n');
       }
-      forward.append("    iifname ").append(br).append(" oifname \"").append(LinkNames.BRIDGE).append("*\" oifname != ")
-          .append(br).append(" ct status != dnat drop\n");
+      String across = "    iifname " + br + " oifname \"" + LinkNames.BRIDGE + "*\" oifname != " + br;
+      forward.append(across).append(" ct status != dnat drop\n");
+      // switched frames are untracked (below), and "ct status" matches nothing without a connection
+      forward.append(across).append(" ct state untracked drop\n");
       if (n.internal()) {
         forward.append("    iifname ").append(br).append(" oifname != ").append(br).append(" drop\n");
         forward.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
@@ -58,6 +71,32 @@ final class NftRules {
     chain(b, "forward", "filter hook forward priority 0", forward.toString());
     chain(b, "input", "filter hook input priority 0", input.toString());
     return b.append("}\n").toString();
+  }
+
+  private static String bridgeHeader() {
+    return "table bridge " + BRIDGE_TABLE + "\ndelete table bridge " + BRIDGE_TABLE + "\n";
+  }
+
+  /**
+   * Frames that a network's bridge only switches between endpoints (from a container's veth or
+   * the VXLAN device, to an address of the subnet that is not the node's own) are not connection
+   * tracked: with br_netfilter loaded (Docker loads it; new namespaces default to calling it) each
+   * would otherwise pass conntrack on both nodes, though nothing on the node NATs or filters them by
+   * state (VIPs are resolved in the containers). What reaches the node itself or is routed (the
+   * gateway, the node's ingress address: the routing mesh's replies, traffic out) stays tracked.
+   */
+  private static void bridged(StringBuilder b, Collection<OverlayNetwork> networks) {
+    StringBuilder rules = new StringBuilder();
+    for (OverlayNetwork n : networks) {
+      String own = n.nodeAddress() != null ? n.gateway() + ", " + n.nodeAddress() : n.gateway();
+      for (String port : List.of(LinkNames.VETH, LinkNames.VXLAN)) {
+        rules.append("    iifname \"").append(port).append("*\" ip daddr ").append(n.subnet())
+            .append(" ip daddr != { ").append(own).append(" } notrack\n");
+      }
+    }
+    b.append("table bridge ").append(BRIDGE_TABLE).append(" {\n");
+    chain(b, "prerouting", "filter hook prerouting priority -300", rules.toString());
+    b.append("}\n");
   }
 
   /** The VIP rules of one container; {@code vips} are those of the networks it is on. */

@@ -15,7 +15,8 @@ class NftRulesTest {
 
   @Test
   void nothingWantedRemovesTheTable() {
-    assertEquals("table ip orch\ndelete table ip orch\n", NftRules.node(List.of(), List.of()));
+    assertEquals("table ip orch\ndelete table ip orch\ntable bridge orch_l2\ndelete table bridge orch_l2\n",
+        NftRules.node(List.of(), List.of(), 4789));
     assertEquals("table ip orch_lb\ndelete table ip orch_lb\n", NftRules.container(List.of()));
   }
 
@@ -26,7 +27,7 @@ class NftRulesTest {
     String rules = NftRules.node(List.of(INGRESS, INTERNAL), List.of(
         new PublishedPort("tcp", 8080, 80, PublishedPort.Mode.INGRESS, List.of("10.255.0.5", "10.255.0.6")),
         new PublishedPort("udp", 5353, 53, PublishedPort.Mode.HOST, List.of("10.0.9.2")),
-        new PublishedPort("tcp", 9090, 90, PublishedPort.Mode.INGRESS, List.of())));
+        new PublishedPort("tcp", 9090, 90, PublishedPort.Mode.INGRESS, List.of())), 4789);
     assertTrue(rules.contains("fib daddr type local tcp dport 8080 dnat to numgen random mod 2 map { 0 : 10.255.0.5, 1 : 10.255.0.6 } : 80"), rules);
     assertTrue(rules.contains("fib daddr type local udp dport 5353 dnat to 10.0.9.2 : 53"), rules);
     assertFalse(rules.contains("9090"), "a port without tasks is not forwarded");
@@ -36,6 +37,13 @@ class NftRulesTest {
     assertTrue(rules.contains("iifname \"" + in + "\" oifname != \"" + in + "\" drop"), rules);
     assertTrue(rules.contains("iifname \"" + in + "\" ip daddr != 10.0.5.1 drop"), rules);
     assertTrue(rules.indexOf("snat to") < rules.indexOf("masquerade"), "the mesh's SNAT comes before masquerade");
+    assertTrue(rules.contains("type filter hook prerouting priority raw; policy accept;\n    udp dport 4789 notrack\n"), rules);
+    assertTrue(rules.contains("type filter hook output priority raw; policy accept;\n    udp dport 4789 notrack\n"), rules);
+    // switched between endpoints: untracked; to the node (gateway, its ingress address): tracked
+    assertTrue(rules.contains("iifname \"ov*\" ip daddr 10.255.0.0/16 ip daddr != { 10.255.0.1, 10.255.0.9 } notrack"), rules);
+    assertTrue(rules.contains("iifname \"oh*\" ip daddr 10.0.5.0/24 ip daddr != { 10.0.5.1 } notrack"), rules);
+    assertTrue(rules.contains("iifname \"" + br + "\" oifname \"ob*\" oifname != \"" + br + "\" ct state untracked drop"),
+        "an untracked frame routed to another network is dropped too: " + rules);
   }
 
   @Test

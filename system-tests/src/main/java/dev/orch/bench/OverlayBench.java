@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
 public final class OverlayBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "5", description = "length of each iperf3 run") int seconds;
   @Option(names = "--runs", defaultValue = "5", description = "iperf3 runs per path (the median is printed)") int runs;
+  @Option(names = "--streams", defaultValue = "2", description = "parallel TCP streams per iperf3 run (-P), on every path") int streams;
   @Option(names = "--underlay-gro", defaultValue = "true", arity = "1",
       description = "true: turn GRO on on the underlay veths, as physical NICs have it (needs ethtool)") boolean gro;
   @Option(names = "--attaches", defaultValue = "40") int attaches;
@@ -96,8 +97,8 @@ public final class OverlayBench implements Callable<Integer> {
         overlayRatio.add(o / u);
         meshRatio.add(m / o);
       }
-      System.out.printf(Locale.ROOT, "iperf3, %d interleaved runs of %d s each, medians (underlay GRO %s):%n", runs, seconds,
-          gro ? "on" : "off");
+      System.out.printf(Locale.ROOT, "iperf3, %d interleaved runs of %d s each, %d streams, medians (underlay GRO %s):%n", runs,
+          seconds, streams, gro ? "on" : "off");
       System.out.printf(Locale.ROOT, "  underlay node1 -> node2                          %6.2f Gbit/s%n", median(underlay));
       System.out.printf(Locale.ROOT, "  overlay container1 -> container2 (VXLAN)         %6.2f Gbit/s  overlay/underlay %.3f%n",
           median(overlay), median(overlayRatio));
@@ -113,7 +114,8 @@ public final class OverlayBench implements Callable<Integer> {
 
   /** Receiver throughput of one iperf3 run, Gbit/s. */
   private double iperf(OverlayBed bed, Path from, String to, int port) throws Exception {
-    OverlayBed.Result r = bed.exec(from, "iperf3 -J -c " + to + " -p " + port + " -t " + seconds);
+    OverlayBed.Result r = bed.exec(from, "iperf3 -J -c " + to + " -p " + port + " -t " + seconds
+        + " -P " + streams + " -O 1"); // -O 1: slow start is not counted
     if (r.code() != 0) {
       throw new IllegalStateException("iperf3 to " + to + ":" + port + " failed: " + r.out());
     }

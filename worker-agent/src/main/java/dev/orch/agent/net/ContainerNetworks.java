@@ -64,12 +64,13 @@ public final class ContainerNetworks implements AutoCloseable {
   private final Map<String, InetSocketAddress> dnsListeners = new HashMap<>();
   /** Tasks of this node whose containers are connected, by task id. */
   private final Map<String, Task> attached = new HashMap<>();
-  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "network-retry");
+  private final ScheduledExecutorService networkThread = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "orch-network");
     t.setDaemon(true);
     return t;
   });
   private boolean retryScheduled;
+  private boolean balancingQueued;
   private boolean swept;
 
   /** What a task's container needs to join its networks. */
@@ -159,20 +160,57 @@ public final class ContainerNetworks implements AutoCloseable {
     }
   }
 
-  /** Converges devices, peers, DNS names, VIPs and published ports to what is known; retries on failure. */
+  /**
+   * Converges devices, peers and DNS names to what is known at once (a task connecting next needs
+   * them), and queues the VIPs and published ports; retries on failure.
+   */
   private void reprogram() {
     try {
       for (NetworkState s : known.values()) {
         program(s);
       }
-      plumbing.setServiceVips(vips());
-      plumbing.setPublishedPorts(ports());
     } catch (NetworkException | RuntimeException e) {
-      LOG.warn("programming networks failed, retrying: {}", e.getMessage());
-      if (!retryScheduled) {
-        retryScheduled = true;
-        retries.schedule(this::retry, 1, TimeUnit.SECONDS);
+      failed(e);
+    }
+    queueBalancing();
+  }
+
+  /**
+   * VIPs and published ports are applied on the network thread, from the state known when it runs:
+   * they cost a process per container of a network, and the view updates of a burst of starting
+   * tasks, which each change every container's backends, are merged into one pass instead of one
+   * pass each.
+   */
+  private void queueBalancing() {
+    if (!balancingQueued && !networkThread.isShutdown()) {
+      balancingQueued = true;
+      networkThread.execute(this::balance);
+    }
+  }
+
+  private void balance() {
+    List<ServiceVip> vips;
+    List<PublishedPort> ports;
+    synchronized (this) {
+      balancingQueued = false;
+      vips = vips();
+      ports = ports();
+    }
+    try {
+      plumbing.setServiceVips(vips);
+      plumbing.setPublishedPorts(ports);
+    } catch (NetworkException | RuntimeException e) {
+      synchronized (this) {
+        failed(e);
       }
+    }
+  }
+
+  private void failed(Exception e) {
+    LOG.warn("programming networks failed, retrying: {}", e.getMessage());
+    if (!retryScheduled && !networkThread.isShutdown()) {
+      retryScheduled = true;
+      networkThread.schedule(this::retry, 1, TimeUnit.SECONDS);
     }
   }
 
@@ -272,20 +310,13 @@ public final class ContainerNetworks implements AutoCloseable {
   /**
    * Connects a task's container before it starts: waits for the views of its networks, makes its
    * network namespace, attaches one interface per network (eth0, eth1, ... in the order of the
-   * task's endpoints) and writes the files the container sees.
+   * task's endpoints) and writes the files the container sees. The kernel work runs outside this
+   * object's lock, so the tasks of a burst connect side by side and view updates do not wait for
+   * them (the plumbing orders what it must).
    */
-  public synchronized Prepared prepare(Task t, String hostname) throws NetworkException, InterruptedException {
+  public Prepared prepare(Task t, String hostname) throws NetworkException, InterruptedException {
     String taskId = t.getMeta().getId();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(VIEW_WAIT_MS);
-    while (!t.getNetworksList().stream().allMatch(a -> known.containsKey(a.getNetworkId()))) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        throw new NetworkException("the manager sent no view of network "
-            + t.getNetworksList().stream().map(NetworkAttachment::getNetworkId)
-                .filter(id -> !known.containsKey(id)).findFirst().orElse("?") + " in " + VIEW_WAIT_MS / 1000 + " s");
-      }
-      wait(left); // woken by apply(); a monitor wait, not a sleep
-    }
+    String nameserver = awaitViews(t);
     Path ns;
     try {
       // the directory first: it is how a restarted agent finds the namespace if this one dies now
@@ -301,14 +332,32 @@ public final class ContainerNetworks implements AutoCloseable {
         endpoints.add(new ContainerEndpoint(a.getNetworkId(), ip(a.getAddr()), a.getMac(), "eth" + i));
       }
       plumbing.attach(new ContainerAttachment(taskId, ns, endpoints));
-      attached.put(taskId, t);
-      scope(t);
-      plumbing.setPublishedPorts(ports());
-      return new Prepared(ns, writeFiles(t, hostname));
+      Map<String, Path> files = writeFiles(t, hostname, nameserver);
+      synchronized (this) {
+        attached.put(taskId, t);
+        scope(t);
+        queueBalancing(); // its host-mode ports
+      }
+      return new Prepared(ns, files);
     } catch (NetworkException | IOException | RuntimeException e) {
       release(taskId);
       throw e instanceof NetworkException n ? n : new NetworkException("connecting task " + taskId + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Waits for the views of the task's networks; returns the nameserver its containers use. */
+  private synchronized String awaitViews(Task t) throws NetworkException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(VIEW_WAIT_MS);
+    while (!t.getNetworksList().stream().allMatch(a -> known.containsKey(a.getNetworkId()))) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        throw new NetworkException("the manager sent no view of network "
+            + t.getNetworksList().stream().map(NetworkAttachment::getNetworkId)
+                .filter(id -> !known.containsKey(id)).findFirst().orElse("?") + " in " + VIEW_WAIT_MS / 1000 + " s");
+      }
+      wait(left); // woken by apply(); a monitor wait, not a sleep
+    }
+    return ip(known.get(t.getNetworks(0).getNetworkId()).getNetwork().getAllocated().getGateway());
   }
 
   /** A container that outlived an earlier agent process: connected again (idempotent) so VIPs and DNS cover it. */
@@ -328,15 +377,20 @@ public final class ContainerNetworks implements AutoCloseable {
   }
 
   /** Disconnects a task's container: its interfaces, namespace, files, DNS scope and host ports. */
-  public synchronized void release(String taskId) {
-    Task t = attached.remove(taskId);
-    if (t != null) {
-      t.getNetworksList().forEach(a -> names.removeScope(ip(a.getAddr())));
+  public void release(String taskId) {
+    synchronized (this) {
+      Task t = attached.remove(taskId);
+      if (t != null) {
+        t.getNetworksList().forEach(a -> names.removeScope(ip(a.getAddr())));
+      }
     }
     // Each step on its own: a detach that fails must not leave the namespace or the files behind.
+    // Outside this object's lock, as in prepare.
     step(taskId, "detaching its endpoints", () -> plumbing.detach(taskId));
     step(taskId, "deleting its network namespace", () -> netns.delete(taskId));
-    step(taskId, "updating published ports", () -> plumbing.setPublishedPorts(ports()));
+    synchronized (this) {
+      queueBalancing(); // its host-mode ports
+    }
     step(taskId, "deleting its resolv.conf/hosts/hostname", () -> deleteFiles(taskId));
   }
 
@@ -352,11 +406,9 @@ public final class ContainerNetworks implements AutoCloseable {
     }
   }
 
-  private Map<String, Path> writeFiles(Task t, String hostname) throws IOException {
+  private Map<String, Path> writeFiles(Task t, String hostname, String nameserver) throws IOException {
     Path dir = filesDir.resolve(t.getMeta().getId());
     Files.createDirectories(dir);
-    NetworkState first = known.get(t.getNetworks(0).getNetworkId());
-    String nameserver = ip(first.getNetwork().getAllocated().getGateway());
     Path resolv = dir.resolve("resolv.conf");
     Files.writeString(resolv, "nameserver " + nameserver + "\noptions ndots:0\n");
     Path hosts = dir.resolve("hosts");
@@ -400,7 +452,7 @@ public final class ContainerNetworks implements AutoCloseable {
 
   @Override
   public void close() {
-    retries.shutdownNow();
+    networkThread.shutdownNow();
     dns.close();
     plumbing.close();
   }
