@@ -89,7 +89,7 @@ public final class KernelNodeNetworks implements NodeNetworks {
     }
     if (n.vni() != 0 && !links.contains(vx)) {
       batch.add("link add " + vx + " mtu " + mtu + " type vxlan id " + n.vni() + " local " + config.underlayAddress()
-          + " dev " + underlayDevice + " dstport " + config.vxlanPort() + " nolearning proxy");
+          + " dev " + underlayDevice + " dstport " + config.vxlanPort() + " nolearning proxy noudpcsum");
     }
     if (n.vni() == 0 && links.contains(vx)) {
       batch.add("link del " + vx);
