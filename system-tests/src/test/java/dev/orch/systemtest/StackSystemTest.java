@@ -53,6 +53,14 @@ class StackSystemTest {
     orch = new SingleNode(tmp.resolve("data"));
     SingleNode.Ctl r = orch.ctl("image", "import", RootOnly.busyboxImage(tmp).toString());
     assertEquals(0, r.exit(), r.err());
+    // a second tag, for the redeploy that changes web's image
+    Path second = tmp.resolve("busybox-2.tar");
+    Process p = new ProcessBuilder("bash", RootOnly.repoRoot().resolve("deploy/images/build-busybox-image.sh").toString(),
+        second.toString(), "busybox:2").redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), log);
+    r = orch.ctl("image", "import", second.toString());
+    assertEquals(0, r.exit(), r.err());
     dir = Files.createDirectories(tmp.resolve("project"));
     Files.writeString(dir.resolve("pw.txt"), "hunter2");
     Files.writeString(dir.resolve("app.conf"), "debug=1");
@@ -82,6 +90,11 @@ class StackSystemTest {
   }
 
   private Path stackFile(String name, int webReplicas, String webCommand, boolean withDb) throws IOException {
+    return stackFile(name, "busybox", webReplicas, webCommand, withDb);
+  }
+
+  private Path stackFile(String name, String webImage, int webReplicas, String webCommand, boolean withDb)
+      throws IOException {
     String text = """
         version: "3.8"
         x-sleeper: &sleeper
@@ -90,13 +103,14 @@ class StackSystemTest {
         services:
           web:
             <<: *sleeper
+            image: %s
             command: [sleep, "%s"]
             ports: ["18480:80"]
             networks: [front, back]
             deploy:
               replicas: %d
               restart_policy: {condition: any, delay: 1s}
-        """.formatted(webCommand, webReplicas);
+        """.formatted(webImage, webCommand, webReplicas);
     if (withDb) {
       text += """
             db:
@@ -175,12 +189,13 @@ class StackSystemTest {
     assertEquals(web, runningTaskIds("app_web"));
     assertEquals(dbVersion, orch.service("app_db").getMeta().getVersion());
 
-    SingleNode.Ctl changed = ok("stack", "deploy", "-c", stackFile("stack.yml", 2, "3601", true).toString(), "app");
+    SingleNode.Ctl changed = ok("stack", "deploy", "-c",
+        stackFile("stack.yml", "busybox:2", 2, "3601", true).toString(), "app");
     assertEquals("Updating service app_web\n7 objects unchanged\n", changed.out());
     await().atMost(CONVERGE).until(() -> {
       List<Task> running = orch.running("app_web");
       return running.size() == 2 && running.stream().allMatch(t -> t.getSpec().getContainer().getCommand(1)
-          .equals("3601"));
+          .equals("3601") && t.getSpec().getContainer().getImage().startsWith("busybox:2"));
     });
     assertEquals(db, runningTaskIds("app_db"));
     assertEquals(dbVersion, orch.service("app_db").getMeta().getVersion());

@@ -37,8 +37,12 @@ public final class LogRotator {
   public void rotateAll() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path log : files.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-        if (Files.size(log) > maxBytes) {
-          rotate(log);
+        try {
+          if (Files.size(log) > maxBytes) {
+            rotate(log);
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // the task was removed and its logs deleted meanwhile: nothing left to bound
         }
       }
     }
