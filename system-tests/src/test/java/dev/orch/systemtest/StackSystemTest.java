@@ -46,10 +46,18 @@ class StackSystemTest {
   @TempDir static Path tmp;
   private SingleNode orch;
   private Path dir;
+  /** Everything orchd (running in this JVM) logs while the test runs: searched for the plaintext. */
+  private final java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+  private java.io.PrintStream originalOut;
+  private java.io.PrintStream originalErr;
 
   @BeforeAll
   void startNode() throws Exception {
     RootOnly.require("the stack system test");
+    originalOut = System.out;
+    originalErr = System.err;
+    System.setOut(tee(originalOut));
+    System.setErr(tee(originalErr));
     orch = new SingleNode(tmp.resolve("data"));
     SingleNode.Ctl r = orch.ctl("image", "import", RootOnly.busyboxImage(tmp).toString());
     assertEquals(0, r.exit(), r.err());
@@ -66,8 +74,32 @@ class StackSystemTest {
     Files.writeString(dir.resolve("app.conf"), "debug=1");
   }
 
+  private java.io.PrintStream tee(java.io.PrintStream to) {
+    return new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        to.write(b);
+        synchronized (logs) {
+          logs.write(b);
+        }
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        to.write(b, off, len);
+        synchronized (logs) {
+          logs.write(b, off, len);
+        }
+      }
+    }, true);
+  }
+
   @AfterAll
   void stopNode() throws Exception {
+    if (originalErr != null) {
+      System.setOut(originalOut);
+      System.setErr(originalErr);
+    }
     if (orch == null) {
       return;
     }
@@ -223,7 +255,7 @@ class StackSystemTest {
   @Test
   @Order(4)
   void pruneRemovesWhatTheFileDropsAndStackRmLeavesNothing() throws Exception {
-    SingleNode.Ctl r = ok("stack", "deploy", "--prune", "-c", stackFile("web.yml", 2, "3601", false).toString(),
+    SingleNode.Ctl r = ok("stack", "deploy", "--prune", "-c", stackFile("web.yml", "busybox:2", 2, "3601", false).toString(),
         "app");
     assertEquals("""
         Removing service app_check
@@ -291,6 +323,12 @@ class StackSystemTest {
     }
     assertTrue(nameFound, "positive control: the secret's name is found in the data dir");
     assertEquals(List.of(), leaking, "files holding the secret's plaintext");
+    String logged;
+    synchronized (logs) {
+      logged = logs.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+    assertTrue(logged.contains("INFO"), "positive control: orchd's log lines are captured");
+    assertFalse(logged.contains("hunter2"), "orchd logged the secret's plaintext");
   }
 
   private String statuses() {

@@ -512,7 +512,29 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
   @Override
   public StreamObserver<ImportImageChunk> importImage(StreamObserver<ImageResponse> out) {
-    return importer.receive(out, this::recordImage);
+    return importer.receive(out, this::recordImport);
+  }
+
+  /**
+   * An imported image keeps the names its digest already had (as {@code docker load} of a second
+   * tag of the same image keeps both), and each name it brings moves to it from any other image.
+   */
+  private Image recordImport(Image image) {
+    String id = image.getMeta().getId();
+    List<StoreAction> actions = writer.store().readLinearizable(v -> {
+      Image.Builder merged = image.toBuilder();
+      v.image(id).ifPresent(known -> known.getReferencesList().stream()
+          .filter(r -> !image.getReferencesList().contains(r)).forEach(merged::addReferences));
+      List<StoreAction> writes = new ArrayList<>();
+      writes.add(Actions.upsert(merged.build()));
+      for (String reference : image.getReferencesList()) {
+        v.imageByReference(reference).filter(other -> !other.getMeta().getId().equals(id)).ifPresent(other ->
+            writes.add(Actions.upsert(other.toBuilder().clearReferences().addAllReferences(
+                other.getReferencesList().stream().filter(r -> !r.equals(reference)).toList()).build())));
+      }
+      return writes;
+    });
+    return commit(actions).getObjects(0).getImage();
   }
 
   private Image recordImage(Image image) {
