@@ -39,9 +39,15 @@ final class RootOnly {
 
   /** Builds the busybox test image into {@code dir} and returns the archive. */
   static Path busyboxImage(Path dir) throws IOException, InterruptedException {
-    Path out = dir.resolve("busybox.tar");
+    return busyboxImage(dir, "busybox:latest");
+  }
+
+  /** The same image archive under another name (e.g. {@code busybox:2}), in its own file. */
+  static Path busyboxImage(Path dir, String reference) throws IOException, InterruptedException {
+    Path out = dir.resolve(reference.equals("busybox:latest") ? "busybox.tar"
+        : "busybox-" + reference.replaceAll("[^A-Za-z0-9.]", "-") + ".tar");
     Process p = new ProcessBuilder("bash", repoRoot().resolve("deploy/images/build-busybox-image.sh").toString(),
-        out.toString(), "busybox:latest").redirectErrorStream(true).start();
+        out.toString(), reference).redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {
       throw new IllegalStateException("building the busybox image failed:\n" + log);
