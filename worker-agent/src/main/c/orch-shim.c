@@ -17,6 +17,9 @@
  *     written before the handshake so an agent restarted at any time finds it.
  *   - STATE_DIR/exit: "code=N\nsignal=S\nmessage=...\n", written atomically
  *     (rename) once the container's init has gone; then the shim exits.
+ *   - The container's stdout and stderr are pipes that the shim relays to the log file
+ *     (config "log") as timestamped records, until both are drained after the exit
+ *     (orch-shim-logs.c).
  *
  * Inside the new namespaces the cloned child sets up the root filesystem and
  * then stays as PID 1: it forks the workload, forwards signals to it, reaps
@@ -29,7 +32,7 @@ struct init_args {
   struct config *cfg;
   int go_fd;      /* read end: the shim writes one byte once cgroups are joined */
   int status_fd;  /* write end: "ready", "error: ..." and "exit ..." lines to the shim */
-  int log_fd;
+  int out_fd, err_fd; /* write ends of the log pipes: the workload's stdout and stderr */
 };
 
 static char clone_stack[256 * 1024] __attribute__((aligned(16)));
@@ -511,10 +514,16 @@ static int init_main(void *arg) {
   if (read(a->go_fd, &c, 1) != 1) _exit(1); /* shim gone or cgroup join failed */
   close(a->go_fd);
   reset_signals();
+  int relay_fds[2];
+  log_relay_read_fds(relay_fds); /* the shim's ends: a copy held here would keep the pipes open */
+  close(relay_fds[0]);
+  close(relay_fds[1]);
   if (setup_rootfs(a->status_fd, cfg) < 0) _exit(1);
   int devnull = open("/dev/null", O_RDONLY);
-  if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(a->log_fd, 1) < 0 || dup2(a->log_fd, 2) < 0)
+  if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(a->out_fd, 1) < 0 || dup2(a->err_fd, 2) < 0)
     return report_error(a->status_fd, "redirect stdio"), 1;
+  close(a->out_fd);
+  close(a->err_fd);
   /* Only 0-2 reach the workload; init itself keeps the status pipe until exec closes it. */
   cloexec_above_stdio();
   if (drop_privileges(a->status_fd, capability_set(cfg)) < 0) _exit(1);
@@ -629,12 +638,11 @@ static void describe_exit(char *out, size_t n, int init_status, const char *repo
 static pid_t launch_init(struct config *cfg, int *status_fd) {
   static struct init_args args;
   char line[1500];
-  int status;
-  int log_fd = open(cfg->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (log_fd < 0) return report_error(1, "open log file %s", cfg->log), -1;
+  int status, out_fd, err_fd;
+  if (log_relay_open(cfg->log, &out_fd, &err_fd, 1) < 0) return -1;
   int go[2], st[2];
   if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) return report_error(1, "pipe"), -1;
-  args = (struct init_args){cfg, go[0], st[1], log_fd};
+  args = (struct init_args){cfg, go[0], st[1], out_fd, err_fd};
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   if (cfg->netns) {
     /* Join the prepared namespace ourselves: the clone then inherits it, interfaces and all. */
@@ -649,7 +657,8 @@ static pid_t launch_init(struct config *cfg, int *status_fd) {
   if (child < 0) return report_error(1, "clone namespaces"), -1;
   close(go[0]);
   close(st[1]);
-  close(log_fd);
+  close(out_fd);
+  close(err_fd);
   if (join_cgroups(cfg, child, 1) < 0 || write_all(go[1], "g", 1) < 0) {
     kill(child, SIGKILL);
     waitpid(child, &status, 0);
@@ -695,7 +704,8 @@ static int shim_run(const char *state_dir) {
   write_all(1, line, strlen(line));
   /* From here on the agent may be gone: stop using its pipe. */
   dup2(shim_log, 1);
-  read_line(status_fd, line, sizeof line); /* "exit ..." from init, or EOF if init was killed */
+  /* The container's output until its end; then init's "exit ..." line (empty if init was killed). */
+  log_relay_until_exit(status_fd, line, sizeof line);
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   char exitinfo[512];

@@ -93,6 +93,10 @@ void default_home(struct config *cfg, const struct user_ids *u);
 int become_user(const struct user_ids *u);
 
 int layer_fixup(const char *root);
+/* orch-shim-logs.c */
+int log_relay_open(const char *log_path, int *child_out, int *child_err, int err_fd);
+void log_relay_read_fds(int fds[2]);
+void log_relay_until_exit(int status_fd, char *line, size_t cap);
 int shim_exec(long framed_len);
 
 #endif

@@ -21,6 +21,8 @@ import dev.orch.proto.ListServicesRequest;
 import dev.orch.proto.ListServicesResponse;
 import dev.orch.proto.ListTasksRequest;
 import dev.orch.proto.ListTasksResponse;
+import dev.orch.proto.LogLine;
+import dev.orch.proto.LogsRequest;
 import dev.orch.proto.Meta;
 import dev.orch.proto.Node;
 import dev.orch.proto.NodeResponse;
@@ -80,6 +82,9 @@ public final class FakeManager extends ControlGrpc.ControlImplBase implements Au
     public final List<GetJoinTokensRequest> joinTokenRequests = new CopyOnWriteArrayList<>();
     public final List<UpdateClusterRequest> clusterUpdates = new CopyOnWriteArrayList<>();
     public final List<CreateServiceRequest> createRequests = new CopyOnWriteArrayList<>();
+    public final List<LogsRequest> logRequests = new CopyOnWriteArrayList<>();
+    /** What every Logs call answers, in order. */
+    public final List<LogLine> logLines = new CopyOnWriteArrayList<>();
     /** Whether created services get running tasks at once (else they stay pending). */
     public volatile boolean startTasks = true;
     /** How many UpdateService or UpdateNode calls to refuse as stale before accepting one. */
@@ -201,6 +206,13 @@ public final class FakeManager extends ControlGrpc.ControlImplBase implements Au
             return;
         }
         out.onNext(value);
+        out.onCompleted();
+    }
+
+    @Override
+    public void logs(LogsRequest request, StreamObserver<LogLine> out) {
+        logRequests.add(request);
+        logLines.forEach(out::onNext);
         out.onCompleted();
     }
 

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orch.agent.logs.LogEntry;
+import dev.orch.agent.logs.LogReader;
 import dev.orch.proto.LogLine;
 import dev.orch.proto.LogsRequest;
 import dev.orch.proto.Task;
@@ -12,6 +14,7 @@ import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** service logs on one real node: --tail per task, and -f showing new lines of every task as they come. */
+/**
+ * service logs on one real node: --tail per task, -f showing new lines of every task as they
+ * come, --since and -t with the times orch-shim stamps, stderr apart.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LogsSystemTest {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
@@ -55,8 +61,7 @@ class LogsSystemTest {
   void tailGivesExactlyNLinesPerTaskAndFollowShowsEveryTasksNewLines() throws Exception {
     List<Task> tasks = orch.running("talk");
     for (Task t : tasks) {
-      Path log = orch.dataDir.resolve("worker/logs/" + t.getMeta().getId() + ".log");
-      await().atMost(CONVERGE).until(() -> Files.exists(log) && Files.readAllLines(log).size() >= 8);
+      await().atMost(CONVERGE).until(() -> orch.logText(t).lines().count() >= 8);
     }
     SingleNode.Ctl r = orch.ctl("service", "logs", "--tail", "5", "talk");
     assertEquals(0, r.exit(), r.err());
@@ -106,13 +111,53 @@ class LogsSystemTest {
   }
 
   @Test
+  void sinceShowsOnlyLaterLinesAndTimestampsComeFirstAndStderrGoesToStderr() throws Exception {
+    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "stamp", "busybox", "sh", "-c",
+        "i=0; while true; do i=$((i+1)); echo out-$i; echo err-$i >&2; sleep 0.1; done");
+    assertEquals(0, r.exit(), r.err());
+    await().atMost(CONVERGE).until(() -> orch.running("stamp").size() == 1);
+    Task task = orch.running("stamp").get(0);
+    await().atMost(CONVERGE).until(() -> orch.logText(task).lines().count() >= 6);
+    Instant marker = Instant.now();
+    long markerNanos = marker.getEpochSecond() * 1_000_000_000L + marker.getNano();
+    await().atMost(CONVERGE).until(() -> new LogReader(orch.logFile(task), markerNanos).tail(-1).size() >= 6);
+
+    r = orch.ctl("service", "logs", "--since", marker.toString(), "-t", "stamp");
+    assertEquals(0, r.exit(), r.err());
+    String prefix = "stamp.1." + task.getMeta().getId().substring(0, 12) + "@";
+    List<LogEntry> file = new LogReader(orch.logFile(task)).tail(-1);
+    int first = 0;
+    while (file.get(first).timeNanos() < markerNanos) {
+      first++;
+    }
+    assertTrue(first > 0, "lines before the marker exist");
+    for (String stream : List.of("out", "err")) {
+      List<String> shown = (stream.equals("out") ? r.out() : r.err()).lines().toList();
+      assertTrue(shown.size() >= 3, stream + ": " + shown);
+      Instant previous = marker;
+      for (String line : shown) {
+        Instant at = Instant.parse(line.substring(0, line.indexOf(' ')));
+        assertTrue(!at.isBefore(previous), "at or after --since, in order: " + line);
+        previous = at;
+        assertTrue(line.substring(line.indexOf(' ') + 1).startsWith(prefix), line);
+        assertTrue(line.substring(line.indexOf(" | ") + 3).startsWith(stream + "-"), line);
+      }
+      String firstAfter = file.subList(first, file.size()).stream().map(LogEntry::line)
+          .filter(l -> l.startsWith(stream + "-")).findFirst().orElseThrow();
+      assertTrue(shown.get(0).endsWith(" | " + firstAfter), "the first line at or after the marker: " + shown.get(0));
+    }
+    assertEquals(0, orch.ctl("service", "rm", "stamp").exit());
+  }
+
+  @Test
   void theLogsOfARemovedServiceAreDeletedFromTheNode() throws Exception {
     SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "brief", "busybox", "sh", "-c",
         "echo hello; sleep 600");
     assertEquals(0, r.exit(), r.err());
     await().atMost(CONVERGE).until(() -> orch.running("brief").size() == 1);
-    Path log = orch.dataDir.resolve("worker/logs/" + orch.running("brief").get(0).getMeta().getId() + ".log");
-    await().atMost(CONVERGE).until(() -> Files.exists(log) && Files.readString(log).contains("hello"));
+    Task brief = orch.running("brief").get(0);
+    Path log = orch.logFile(brief);
+    await().atMost(CONVERGE).until(() -> orch.logText(brief).contains("hello"));
     assertEquals(0, orch.ctl("service", "rm", "brief").exit());
     await().atMost(CONVERGE).until(() -> !Files.exists(log));
   }

@@ -54,8 +54,7 @@ class MountsSystemTest {
   }
 
   private String log(Task t) throws IOException {
-    Path f = orch.dataDir.resolve("worker/logs/" + t.getMeta().getId() + ".log");
-    return Files.exists(f) ? Files.readString(f) : "";
+    return orch.logText(t);
   }
 
   private SingleNode.Ctl ok(String... args) {

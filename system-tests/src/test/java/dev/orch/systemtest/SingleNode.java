@@ -93,6 +93,21 @@ final class SingleNode implements AutoCloseable {
         .toList();
   }
 
+  /** The node's log file of task {@code t}. */
+  Path logFile(Task t) {
+    return dataDir.resolve("worker/logs/" + t.getMeta().getId() + ".log");
+  }
+
+  /** What task {@code t}'s container wrote so far, its lines each ended by a newline ("" before any). */
+  String logText(Task t) throws IOException {
+    Path f = logFile(t);
+    if (!Files.exists(f)) {
+      return "";
+    }
+    return new dev.orch.agent.logs.LogReader(f).tail(-1).stream().map(e -> e.line() + "\n")
+        .collect(java.util.stream.Collectors.joining());
+  }
+
   /** Result of one orchctl invocation. */
   record Ctl(int exit, String out, String err) {}
 

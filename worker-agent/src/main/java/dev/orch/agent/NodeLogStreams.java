@@ -1,5 +1,7 @@
 package dev.orch.agent;
 
+import dev.orch.agent.logs.LogEntry;
+import dev.orch.agent.logs.LogMerge;
 import dev.orch.agent.logs.LogReader;
 import dev.orch.proto.AgentReply;
 import dev.orch.proto.LogLine;
@@ -15,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Answers log requests: each task's last lines, then, when following, new lines as they are
- * appended (the files are polled every {@link #POLL_MS} ms) until the manager cancels.
+ * Answers log requests: each task's last lines (since a time, when asked), then, when following,
+ * new lines as they are appended (the files are polled every {@link #POLL_MS} ms) until the
+ * manager cancels. The lines of each answer are in time order across the tasks.
  */
 final class NodeLogStreams {
   static final long POLL_MS = 100;
@@ -41,28 +44,39 @@ final class NodeLogStreams {
     if (request.getFollow()) {
       following.add(id);
     }
+    long since = request.hasSinceUnixNanos() ? request.getSinceUnixNanos() : LogReader.ALL;
+    Map<String, List<LogEntry>> lines = new LinkedHashMap<>();
     for (String taskId : request.getTaskIdsList()) {
-      LogReader r = new LogReader(logDir.resolve(taskId + ".log"));
+      LogReader r = new LogReader(logDir.resolve(taskId + ".log"), since);
       readers.put(taskId, r);
-      add(batch, taskId, r.tail(request.hasTail() ? request.getTail() : -1), id, send);
+      lines.put(taskId, r.tail(request.hasTail() ? request.getTail() : -1));
     }
+    add(batch, lines, id, send);
     if (!request.getFollow()) {
       send.accept(AgentReply.newBuilder().setRequestId(id).setLogs(batch.setEnd(true)).build());
       return;
     }
     flush(batch, id, send);
     while (following.contains(id) && !closed.getAsBoolean()) {
+      lines.clear();
       for (Map.Entry<String, LogReader> e : readers.entrySet()) {
-        add(batch, e.getKey(), e.getValue().poll(), id, send);
+        lines.put(e.getKey(), e.getValue().poll());
       }
+      add(batch, lines, id, send);
       flush(batch, id, send);
       Thread.sleep(POLL_MS); // the follow poll interval: log files have no change notification here
     }
   }
 
-  private static void add(NodeLogs.Builder batch, String taskId, List<String> lines, String id, Consumer<AgentReply> send) {
-    for (String line : lines) {
-      batch.addLines(LogLine.newBuilder().setTaskId(taskId).setLine(line));
+  private static void add(NodeLogs.Builder batch, Map<String, List<LogEntry>> byTask, String id,
+      Consumer<AgentReply> send) {
+    for (LogMerge.TaskEntry t : LogMerge.inTimeOrder(byTask)) {
+      LogLine.Builder line = LogLine.newBuilder().setTaskId(t.taskId()).setLine(t.entry().line())
+          .setStream(t.entry().stream());
+      if (t.entry().hasTime()) {
+        line.setTimeUnixNanos(t.entry().timeNanos());
+      }
+      batch.addLines(line);
       if (batch.getLinesCount() >= BATCH) {
         flush(batch, id, send);
       }

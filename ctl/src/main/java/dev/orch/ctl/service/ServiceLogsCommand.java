@@ -4,11 +4,14 @@ import dev.orch.ctl.CtlContext;
 import dev.orch.ctl.ExitCodes;
 import dev.orch.ctl.UsageException;
 import dev.orch.ctl.connect.ManagerConnection;
+import dev.orch.ctl.parse.LogTimes;
 import dev.orch.proto.LogLine;
 import dev.orch.proto.LogsRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -18,9 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code orchctl service logs [-f] [--tail N] SERVICE|TASK}: the containers' output from every
- * node, merged through the leader, each line prefixed as docker does: {@code
- * web.1.abcdef123456@node1    | line}.
+ * {@code orchctl service logs [-f] [--tail N] [--since T] [-t] SERVICE|TASK}: the containers'
+ * output from every node, merged through the leader, each line prefixed as docker does: {@code
+ * [TIME ]web.1.abcdef123456@node1 | line}; what the containers wrote to stderr goes to stderr.
  */
 @Command(name = "logs", mixinStandardHelpOptions = true,
         description = "Show the output of a service's tasks (or of one task), from all nodes.")
@@ -35,6 +38,13 @@ final class ServiceLogsCommand implements Callable<Integer> {
 
     @Option(names = {"-n", "--tail"}, paramLabel = "N|all", description = "Only the last N lines of each task (default all).")
     String tail = "all";
+
+    @Option(names = "--since", paramLabel = "TIME", description = "Only lines written at or after TIME: an RFC 3339"
+            + " time (2026-11-25T10:00:00Z), a Unix timestamp (1700000000.5) or a duration back from now (10m).")
+    String since;
+
+    @Option(names = {"-t", "--timestamps"}, description = "Start each line with the time it was written (RFC 3339, UTC).")
+    boolean timestamps;
 
     @Option(names = "--no-task-ids", description = "Name tasks without their id in the prefix.")
     boolean noTaskIds;
@@ -59,6 +69,9 @@ final class ServiceLogsCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new UsageException("invalid --tail \"" + tail + "\": give a number of lines >= 0, or all");
             }
+        }
+        if (since != null) {
+            request.setSinceUnixNanos(LogTimes.sinceUnixNanos(since, context.clock().withZone(ZoneId.systemDefault())));
         }
         try (ManagerConnection connection = context.connect()) {
             boolean isTask = connection.call(c -> {
@@ -86,8 +99,9 @@ final class ServiceLogsCommand implements Callable<Integer> {
                             context.err().flush();
                             return;
                         }
-                        context.out().println(prefix(l) + " | " + l.getLine());
-                        context.out().flush();
+                        PrintWriter to = l.getStream().equals("stderr") ? context.err() : context.out();
+                        to.println(prefix(l) + " | " + l.getLine());
+                        to.flush();
                     }
                 }
 
@@ -115,6 +129,7 @@ final class ServiceLogsCommand implements Callable<Integer> {
 
     private String prefix(LogLine l) {
         String id = l.getTaskId().length() > 12 ? l.getTaskId().substring(0, 12) : l.getTaskId();
-        return l.getTaskName() + (noTaskIds ? "" : "." + id) + "@" + l.getNodeHostname();
+        String time = timestamps && l.getTimeUnixNanos() != 0 ? LogTimes.format(l.getTimeUnixNanos()) + " " : "";
+        return time + l.getTaskName() + (noTaskIds ? "" : "." + id) + "@" + l.getNodeHostname();
     }
 }

@@ -25,8 +25,9 @@ import java.util.function.Supplier;
 /**
  * {@code Logs}: the leader asks every node that ran one of the service's (or the task's) tasks
  * for their lines over its request channel and merges them into one stream, each line named by
- * task and node. Without follow the stream ends when every node has sent all; with follow it
- * lasts until the caller cancels (the nodes are told to stop).
+ * task and node (its time and stream come from the node). Without follow the stream ends when
+ * every node has sent all; with follow it lasts until the caller cancels (the nodes are told to
+ * stop).
  */
 final class LogRequests {
   private final Store store;
@@ -48,6 +49,10 @@ final class LogRequests {
     }
     if (req.hasTail() && req.getTail() < 0) {
       throw ServiceSpecValidator.invalid("invalid tail " + req.getTail() + ": give a number of lines >= 0");
+    }
+    if (req.hasSinceUnixNanos() && req.getSinceUnixNanos() < 0) {
+      throw ServiceSpecValidator.invalid("invalid since " + req.getSinceUnixNanos()
+          + ": give a Unix time in nanoseconds >= 0");
     }
     Map<String, List<Task>> byNode = new LinkedHashMap<>();
     Map<String, Node> nodes = new LinkedHashMap<>();
@@ -114,6 +119,9 @@ final class LogRequests {
             .addAllTaskIds(byId.keySet());
         if (req.hasTail()) {
           ask.setTail(req.getTail());
+        }
+        if (req.hasSinceUnixNanos()) {
+          ask.setSinceUnixNanos(req.getSinceUnixNanos());
         }
         c.send(AgentRequest.newBuilder().setLogs(ask));
       } catch (StatusRuntimeException e) {

@@ -9,6 +9,7 @@ import dev.orch.agent.image.BusyboxImage;
 import dev.orch.agent.image.ImageStore;
 import dev.orch.agent.image.ImportedImage;
 import dev.orch.agent.image.RootAssumption;
+import dev.orch.agent.logs.LogFiles;
 import dev.orch.agent.runtime.ContainerConfig.Hardening;
 import dev.orch.agent.runtime.ContainerConfig.ResourceLimits;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class ContainerHardeningTest {
   private List<String> run(String id, Hardening hardening, String script) throws Exception {
     Container c = start(id, "/", hardening, script);
     Container.ExitStatus exit = c.exited().get(QUICK.toSeconds(), TimeUnit.SECONDS);
-    String out = Files.readString(dir.resolve(id + ".log"));
+    String out = LogFiles.text(dir.resolve(id + ".log"));
     assertEquals(0, exit.exitCode(), exit.message() + "\n" + out);
     return out.lines().toList();
   }
@@ -186,10 +187,10 @@ class ContainerHardeningTest {
     // SIGQUIT in particular: the JVM blocks it in its threads, and a shim must not pass that on.
     Container c = start("stopsig", "/", Hardening.DEFAULT,
         "trap 'echo got QUIT; exit 0' QUIT; echo ready; while true; do sleep 1; done");
-    await().atMost(QUICK).until(() -> Files.readString(dir.resolve("stopsig.log")).contains("ready"));
+    await().atMost(QUICK).until(() -> LogFiles.text(dir.resolve("stopsig.log")).contains("ready"));
     c.stop(Signals.number("SIGQUIT"), Duration.ofSeconds(30));
     Container.ExitStatus exit = c.exited().get(QUICK.toSeconds(), TimeUnit.SECONDS);
     assertEquals(0, exit.exitCode(), exit.message());
-    assertTrue(Files.readString(dir.resolve("stopsig.log")).contains("got QUIT"));
+    assertTrue(LogFiles.text(dir.resolve("stopsig.log")).contains("got QUIT"));
   }
 }

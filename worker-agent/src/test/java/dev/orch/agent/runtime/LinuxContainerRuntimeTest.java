@@ -11,6 +11,9 @@ import dev.orch.agent.image.BusyboxImage;
 import dev.orch.agent.image.ImageStore;
 import dev.orch.agent.image.ImportedImage;
 import dev.orch.agent.image.RootAssumption;
+import dev.orch.agent.logs.LogEntry;
+import dev.orch.agent.logs.LogFiles;
+import dev.orch.agent.logs.LogReader;
 import dev.orch.agent.runtime.Container.ExitStatus;
 import dev.orch.agent.runtime.ContainerConfig.ResourceLimits;
 import java.io.IOException;
@@ -90,7 +93,7 @@ class LinuxContainerRuntimeTest {
   }
 
   private String logOf(String id) throws IOException {
-    return Files.exists(log(id)) ? Files.readString(log(id)) : "";
+    return LogFiles.text(log(id));
   }
 
   private static ExitStatus exitOf(Container c) throws Exception {
@@ -133,6 +136,43 @@ class LinuxContainerRuntimeTest {
     for (Path layer : layers) {
       assertFalse(Files.exists(layer.resolve("etc/written")));
     }
+  }
+
+  @Test
+  void theShimWritesEachLineAsATimedRecordOfItsStreamAndDrainsThePipesBeforeTheExit() throws Exception {
+    long before = nowNanos();
+    // seq writes more than a pipe holds right before the exit; the background sleep keeps the
+    // pipes open until the container's end kills it.
+    Container c = start("relay", "sh", "-c", "echo out-1; echo err-1 >&2; head -c 40000 /dev/zero | tr '\\0' x; echo;"
+        + " seq 1 20000; sleep 1000 & printf tail-without-newline");
+    assertEquals(0, exitOf(c).exitCode(), logOf("relay"));
+    long after = nowNanos();
+
+    List<String> records = Files.readAllLines(log("relay"));
+    java.util.regex.Pattern shape = java.util.regex.Pattern.compile(
+        "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z (stdout|stderr) [FP] .*");
+    records.forEach(r -> assertTrue(shape.matcher(r).matches(), r));
+    assertTrue(records.stream().anyMatch(r -> r.endsWith(" stderr F err-1")), "stderr is its own stream");
+    assertEquals(List.of(16384, 16384, 7232), records.stream().filter(r -> r.contains(" xxx"))
+        .map(r -> r.substring(r.indexOf(" stdout ") + 10).length()).toList(), "a 40000-byte line in 16 KiB parts");
+    assertTrue(records.get(records.size() - 1).endsWith(" stdout P tail-without-newline"), "the end without a newline");
+
+    List<LogEntry> lines = new LogReader(log("relay")).tail(-1);
+    assertEquals(20004, lines.size(), "nothing lost at the exit");
+    assertEquals(new LogEntry(lines.get(0).timeNanos(), "stdout", "out-1"), lines.get(0));
+    assertEquals("x".repeat(40000), lines.stream().filter(l -> l.line().startsWith("x")).findFirst().orElseThrow().line());
+    assertEquals("20000", lines.get(lines.size() - 2).line());
+    assertEquals("tail-without-newline", lines.get(lines.size() - 1).line());
+    long previous = before;
+    for (LogEntry l : lines.stream().filter(l -> l.stream().equals("stdout")).toList()) {
+      assertTrue(l.timeNanos() >= previous && l.timeNanos() <= after, "times within the run, in order: " + l);
+      previous = l.timeNanos();
+    }
+  }
+
+  private static long nowNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   @Test
