@@ -52,6 +52,11 @@ final class BenchNode implements AutoCloseable {
     }
   }
 
+  /** The node's Raft store (this node is its leader). */
+  dev.orch.store.Store store() {
+    return node.store();
+  }
+
   ManagedChannel channel() {
     return channel;
   }

@@ -32,6 +32,9 @@ public final class ServiceBench implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "5") int runs;
   @Option(names = "--kills", defaultValue = "5") int kills;
   @Option(names = "--image", required = true, description = "Image archive to import (busybox).") Path image;
+  @Option(names = "--kill-together", defaultValue = "0", description = "After each run's create, SIGKILL this many"
+      + " workloads at once and print, per state, when the store applied it (median and slowest of the victims).")
+  int killTogether;
   @Option(names = "--network", description = "Put the replicas on an overlay network (run inside a scratch"
       + " network namespace: ip netns exec NS orch-bench --network).") boolean network;
 
@@ -56,6 +59,9 @@ public final class ServiceBench implements Callable<Integer> {
         create.add(s);
         System.out.printf(Locale.ROOT, "run %d: create --replicas %d -> %d RUNNING in %.3f s%n", run, replicas,
             replicas, s);
+        if (killTogether > 0) {
+          killTogetherPhases(node, ch, name);
+        }
         if (run == 1) {
           for (int k = 1; k <= kills; k++) {
             double h = killAndWait(ch, name, k);
@@ -101,7 +107,7 @@ public final class ServiceBench implements Callable<Integer> {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private double killAndWait(ManagedChannel ch, String name, int slot) throws Exception {
+  double killAndWait(ManagedChannel ch, String name, int slot) throws Exception {
     Task victim = running(ch, name).stream().filter(t -> t.getSlot() == slot).findFirst().orElseThrow();
     int pid = victim.getStatus().getPid();
     String child = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim().split(" ")[0];
@@ -114,6 +120,41 @@ public final class ServiceBench implements Callable<Integer> {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /** SIGKILLs {@link #killTogether} workloads at once, waits for their replacements, prints the phases. */
+  private void killTogetherPhases(BenchNode node, ManagedChannel ch, String name) throws Exception {
+    try (TaskPhases phases = new TaskPhases(node.store())) {
+      List<Task> victims = running(ch, name).stream().limit(killTogether).toList();
+      java.util.Set<Long> slots = new java.util.HashSet<>();
+      java.util.Set<String> old = new java.util.HashSet<>();
+      List<String> kill = new ArrayList<>(List.of("kill", "-9"));
+      for (Task v : victims) {
+        int pid = v.getStatus().getPid();
+        kill.add(Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim().split(" ")[0]);
+        slots.add(v.getSlot());
+        old.add(v.getMeta().getId());
+      }
+      long start = System.nanoTime();
+      new ProcessBuilder(kill).start().waitFor();
+      List<Task> now;
+      do {
+        Thread.sleep(2);
+        now = running(ch, name);
+      } while (now.size() < replicas || now.stream().anyMatch(t -> old.contains(t.getMeta().getId())));
+      double total = (System.nanoTime() - start) / 1e6;
+      List<java.util.Map<String, Double>> rows = new ArrayList<>();
+      for (Task v : victims) {
+        java.util.Map<String, Double> row = new java.util.LinkedHashMap<>();
+        row.put("old FAILED", phases.offsets(v.getMeta().getId(), start).get("FAILED"));
+        Task repl = now.stream().filter(t -> t.getSlot() == v.getSlot()).findFirst().orElseThrow();
+        phases.offsets(repl.getMeta().getId(), start).forEach((k, x) -> row.put("new " + k, x));
+        row.values().removeIf(java.util.Objects::isNull);
+        rows.add(row);
+      }
+      System.out.printf(Locale.ROOT, "SIGKILL of %d workloads at once -> all replaced in %.1f ms%n", killTogether, total);
+      TaskPhases.printMedians("  ms from the kill to the store applying each state (p50 / max of the victims):", rows);
+    }
+  }
+
   void removeAndWait(ManagedChannel ch, String name) throws InterruptedException {
     control(ch).removeService(RemoveServiceRequest.newBuilder().setService(name).build());
     while (control(ch).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount() > 0) {
@@ -121,7 +162,7 @@ public final class ServiceBench implements Callable<Integer> {
     }
   }
 
-  private List<Task> running(ManagedChannel ch, String name) {
+  List<Task> running(ManagedChannel ch, String name) {
     return control(ch).listTasks(ListTasksRequest.newBuilder().setService(name).build()).getTasksList().stream()
         .filter(t -> t.getStatus().getState() == TaskState.RUNNING && t.getDesiredState() == TaskState.RUNNING)
         .toList();

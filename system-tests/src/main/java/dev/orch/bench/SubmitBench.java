@@ -23,6 +23,9 @@ public final class SubmitBench implements Callable<Integer> {
   private static final int WARM_UP = 3;
 
   @Option(names = "--runs", defaultValue = "50") int runs;
+  @Option(names = "--phases", description = "Also print where the time goes: the median moment each task state"
+      + " is applied by the store, for the create and for a SIGKILL of the workload -> replacement RUNNING.")
+  boolean phases;
   @Option(names = "--image", required = true, description = "Image archive to import (busybox).") Path image;
 
   @Override
@@ -37,9 +40,34 @@ public final class SubmitBench implements Callable<Integer> {
       }
       String loadBefore = loadAverage();
       List<Double> ms = new ArrayList<>();
-      for (int run = 1; run <= runs; run++) {
-        ms.add(steps.createAndWait(ch, "submit" + run) * 1000);
-        steps.removeAndWait(ch, "submit" + run);
+      List<java.util.Map<String, Double>> createPhases = new ArrayList<>();
+      List<java.util.Map<String, Double>> killPhases = new ArrayList<>();
+      try (TaskPhases watch = phases ? new TaskPhases(node.store()) : null) {
+        for (int run = 1; run <= runs; run++) {
+          long start = System.nanoTime();
+          ms.add(steps.createAndWait(ch, "submit" + run) * 1000);
+          if (watch != null) {
+            dev.orch.proto.Task t = steps.running(ch, "submit" + run).get(0);
+            createPhases.add(watch.offsets(t.getMeta().getId(), start));
+            long killed = System.nanoTime();
+            steps.killAndWait(ch, "submit" + run, (int) t.getSlot());
+            java.util.Map<String, Double> k = new java.util.LinkedHashMap<>();
+            watch.offsets(t.getMeta().getId(), killed).forEach((phase, v) -> {
+              if (phase.equals("FAILED") || phase.equals("SHUTDOWN")) {
+                k.put("old " + phase, v);
+              }
+            });
+            String replacement = steps.running(ch, "submit" + run).get(0).getMeta().getId();
+            watch.offsets(replacement, killed).forEach((phase, v) -> k.put("new " + phase, v));
+            killPhases.add(k);
+          }
+          steps.removeAndWait(ch, "submit" + run);
+        }
+      }
+      if (phases) {
+        TaskPhases.printMedians("create -> RUNNING, ms from CreateService to the store applying each state:",
+            createPhases);
+        TaskPhases.printMedians("SIGKILL of the workload -> replacement RUNNING, ms from the kill:", killPhases);
       }
       System.out.printf(Locale.ROOT, "service create (1 replica, image present) -> task RUNNING, %d runs:"
           + " p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", runs, BenchStats.percentile(ms, 50),

@@ -221,6 +221,19 @@ class LinuxContainerRuntimeTest {
   }
 
   @Test
+  void writableLayerIsVolatileWhereTheKernelSupportsIt() throws Exception {
+    Container c = start("volatile", "sleep", "1000");
+    // The container's root, as its own mount namespace shows it: "/" is the overlay.
+    String root = Files.readAllLines(Path.of("/proc/" + c.pid() + "/mountinfo")).stream()
+        .filter(l -> l.split(" ")[4].equals("/")).findFirst().orElseThrow();
+    String[] release = System.getProperty("os.version").split("[.-]");
+    boolean supported = Integer.parseInt(release[0]) > 5
+        || Integer.parseInt(release[0]) == 5 && Integer.parseInt(release[1]) >= 10;
+    assertTrue(root.contains(" - overlay "), root);
+    assertEquals(supported, root.contains("volatile"), root);
+  }
+
+  @Test
   void removeLeavesNoProcessCgroupMountOrState() throws Exception {
     Container c = start("gone", "sleep", "1000");
     long init = c.pid();
