@@ -71,14 +71,14 @@ public final class ExecBench implements Callable<Integer> {
         for (int i = 0; i < 20; i++) {
           exec(ch, task); // warm-up: JIT, connections
         }
-        long cpuBefore = childrenCpuTicks();
+        long cpuBefore = BenchStats.childrenCpuTicks();
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < execs; i++) {
           long t0 = System.nanoTime();
           exec(ch, task);
           ms.add((System.nanoTime() - t0) / 1e6);
         }
-        double cpuMsPerExec = (childrenCpuTicks() - cpuBefore) * 1000.0 / 100 / execs; // USER_HZ = 100
+        double cpuMsPerExec = (BenchStats.childrenCpuTicks() - cpuBefore) * 1000.0 / 100 / execs; // USER_HZ = 100
         Collections.sort(ms);
         System.out.printf(Locale.ROOT, "exec round trip (Control.Exec of 'true', %d runs): p50 %.2f ms, p99 %.2f ms,"
             + " max %.2f ms%n", execs, pct(ms, 50), pct(ms, 99), ms.get(ms.size() - 1));
@@ -119,13 +119,6 @@ public final class ExecBench implements Callable<Integer> {
     if (code != 0) {
       throw new IllegalStateException("exec of true exited " + code);
     }
-  }
-
-  /** cutime + cstime of this JVM: CPU of the children it has reaped (the shims), in clock ticks. */
-  private static long childrenCpuTicks() throws Exception {
-    String stat = Files.readString(Path.of("/proc/self/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[13]) + Long.parseLong(f[14]); // fields 16 and 17
   }
 
   private static double pct(List<Double> sorted, int p) {
