@@ -130,6 +130,7 @@ public final class ManagerNode implements AutoCloseable {
     Ids ids = new Ids(new Random(random.nextLong()));
     BlobStore managerBlobs = new BlobStore(data.resolve("manager/blobs"));
     ClusterManagers managers = new ClusterManagers(store, identity);
+    resources.add(managers);
     PeerChannels peers = new PeerChannels(credentials);
     resources.add(peers);
     PeerBlobs blobs = new PeerBlobs(managerBlobs, managers, peers);

@@ -262,6 +262,9 @@ final class OrchStateMachine extends BaseStateMachine {
     try {
       List<Transaction> txs = Proposals.transactions(content);
       problem = Proposals.isBatch(content) ? null : ObjectStore.validate(txs.get(0));
+      if (problem == null && !Proposals.isBatch(content)) {
+        problem = Proposals.tooLarge(txs.get(0));
+      }
     } catch (InvalidProtocolBufferException e) {
       problem = "request is not an orch transaction: " + e.getMessage();
     }

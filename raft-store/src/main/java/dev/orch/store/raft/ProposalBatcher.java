@@ -46,6 +46,10 @@ import org.apache.ratis.server.RaftServer;
 final class ProposalBatcher {
   /** Bounded so that one entry stays well inside gRPC's message limit and one apply stays short. */
   private static final int MAX_TRANSACTIONS = 1024;
+  /**
+   * Transactions (as framed in the entry) joined into one entry; a single larger one goes alone.
+   * Counting their framing too keeps every entry under {@link RaftSettings#MAX_ENTRY_BYTES}.
+   */
   private static final long MAX_BYTES = 4L << 20;
 
   private record Pending(Transaction tx, int bytes, CompletableFuture<TransactionResult> outcome) {}
@@ -82,7 +86,7 @@ final class ProposalBatcher {
 
   /** Proposes a validated transaction; the future completes as {@link RaftStore#submit}'s does. */
   CompletableFuture<TransactionResult> submit(Transaction tx) {
-    Pending pending = new Pending(tx, tx.getSerializedSize(), new CompletableFuture<>());
+    Pending pending = new Pending(tx, Proposals.framedSize(tx), new CompletableFuture<>());
     List<Pending> batch;
     synchronized (lock) {
       if (closed) {

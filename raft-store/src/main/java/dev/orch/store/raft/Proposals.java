@@ -30,6 +30,24 @@ final class Proposals {
     return !data.isEmpty() && data.byteAt(0) == BATCH;
   }
 
+  /** The bytes {@code tx} takes in a batch: its length prefix and its encoding. */
+  static int framedSize(Transaction tx) {
+    return CodedOutputStream.computeMessageSizeNoTag(tx);
+  }
+
+  /**
+   * Why {@code tx} may not be proposed because of its size, or {@code null}: a log entry over
+   * Ratis' limit would be refused only once in the log, and make the leader step down.
+   */
+  static String tooLarge(Transaction tx) {
+    int bytes = framedSize(tx);
+    if (bytes <= RaftSettings.MAX_TRANSACTION_BYTES) {
+      return null;
+    }
+    return "transaction of " + bytes + " bytes (" + tx.getActionsCount() + " actions) exceeds the store's limit of "
+        + RaftSettings.MAX_TRANSACTION_BYTES + " bytes per transaction; write it as several smaller transactions";
+  }
+
   static ByteString single(Transaction tx) {
     return UnsafeByteOperations.unsafeWrap(tx.toByteArray());
   }

@@ -28,6 +28,17 @@ final class RaftSettings {
   /** Entries kept before a snapshot so a follower that is only a little behind gets entries, not a snapshot. */
   private static final long MAX_PRESERVED_ENTRIES = 1_000;
   private static final int MAX_OUTSTANDING_SUBMITS = 1_024;
+  /**
+   * The largest log entry Ratis accepts. Ratis' own default (4 MiB) sat exactly at the size the
+   * leader fills a batched entry to, and an entry over the limit does not merely fail: Ratis
+   * refuses it as a state machine error and makes the leader step down, so a busy single-member
+   * manager lost its leadership for an election timeout now and then.
+   */
+  static final int MAX_ENTRY_BYTES = 16 << 20;
+  /** Room for the entry's own fields (term, index, client and call ids) around the transactions. */
+  static final int ENTRY_HEADER_ALLOWANCE = 64 << 10;
+  /** The largest transaction a member proposes; a larger one is refused before it reaches the log. */
+  static final int MAX_TRANSACTION_BYTES = MAX_ENTRY_BYTES - ENTRY_HEADER_ALLOWANCE;
 
   private RaftSettings() {}
 
@@ -135,6 +146,9 @@ final class RaftSettings {
     // older entries has them read back from disk.
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(properties, 2);
     RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segment, MAX_PREALLOCATION)));
+    // The entry limit, and the log's write buffer that must hold one whole entry (Ratis checks).
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(MAX_ENTRY_BYTES));
+    RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(MAX_ENTRY_BYTES + ENTRY_HEADER_ALLOWANCE));
     return properties;
   }
 

@@ -154,6 +154,9 @@ public final class RaftStore implements Store {
     }
     Transaction stamped = tx.getProposedAtMs() > 0 ? tx : tx.toBuilder().setProposedAtMs(clock.millis()).build();
     String invalid = ObjectStore.validate(stamped);
+    if (invalid == null) {
+      invalid = Proposals.tooLarge(stamped);
+    }
     if (invalid != null) {
       return CompletableFuture.completedFuture(refusal(invalid));
     }
