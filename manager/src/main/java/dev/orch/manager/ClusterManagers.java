@@ -34,15 +34,15 @@ public final class ClusterManagers implements AutoCloseable {
     this.store = store;
     this.leaderId = leaderId;
     this.self = self;
-    // Watch first, then read, both under the lock: events that reach the watch meanwhile wait,
-    // and replaying an event the read already reflects changes nothing.
-    synchronized (this) {
-      this.watch = store.watch(this::observe);
-      store.read(v -> {
+    // Watch first, then read: an event that the read already reflects changes nothing when it
+    // arrives, and one that comes later is newer than the read.
+    this.watch = store.watch(this::observe);
+    store.read(v -> {
+      synchronized (this) {
         v.nodes().forEach(this::record);
-        return null;
-      });
-    }
+      }
+      return null;
+    });
   }
 
   private synchronized void observe(List<WatchEvent> events) {

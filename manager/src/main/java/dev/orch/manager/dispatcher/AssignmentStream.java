@@ -91,6 +91,11 @@ final class AssignmentStream {
     scheduleFlush();
   }
 
+  /** Whether the node has network {@code id}, or is about to be sent it. */
+  synchronized boolean holds(String id) {
+    return networksSent.containsKey(id) || networkUpdates.containsKey(id);
+  }
+
   /** The node no longer needs network {@code id} (if it had it). */
   synchronized void dropNetwork(String id) {
     networkUpdates.remove(id);

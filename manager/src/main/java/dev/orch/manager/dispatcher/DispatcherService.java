@@ -80,6 +80,7 @@ public final class DispatcherService extends DispatcherGrpc.DispatcherImplBase
     this.statusWriter = new TaskStatusWriter(writer);
     this.networks = new NetworkPush(writer.store(), streams);
     this.watch = writer.store().watch(this::route);
+    networks.load();
     Gauge.builder("orch.dispatcher.sessions", sessions, NodeSessions::size)
         .description("Worker sessions open on this dispatcher")
         .register(metrics);

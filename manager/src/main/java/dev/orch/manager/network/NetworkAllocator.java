@@ -21,6 +21,7 @@ import dev.orch.proto.Task;
 import dev.orch.proto.VirtualIp;
 import dev.orch.store.StoreView;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -135,21 +136,28 @@ public final class NetworkAllocator {
 
   /** Returns to the pools what objects that are gone or finished held; changes nothing in the store. */
   public void releaseGone(StoreView v) {
-    for (var it = byTask.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      Optional<Task> t = v.task(e.getKey());
-      if (t.isEmpty() || TaskStates.finished(t.get())) {
-        e.getValue().forEach(this::free);
-        it.remove();
+    releaseGone(v, List.copyOf(byTask.keySet()), List.copyOf(byNode.keySet()));
+  }
+
+  /**
+   * Like {@link #releaseGone(StoreView)}, looking only at {@code tasks} and {@code nodes} (those
+   * that changed since the last pass) among tasks and nodes; services and networks are few and
+   * all looked at.
+   */
+  public void releaseGone(StoreView v, Collection<String> tasks, Collection<String> nodes) {
+    for (String id : tasks) {
+      Optional<Task> t = v.task(id);
+      if (byTask.containsKey(id) && (t.isEmpty() || TaskStates.finished(t.get()))) {
+        byTask.remove(id).forEach(this::free);
       }
     }
-    for (var it = byNode.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      Optional<dev.orch.proto.Node> n = v.node(e.getKey());
+    for (String id : nodes) {
+      Held held = byNode.get(id);
+      Optional<dev.orch.proto.Node> n = v.node(id);
       // Gone, or its address was lost to a concurrent write of the node: the allocator gives it a new one.
-      if (n.isEmpty() || !ip(n.get().getIngressAddr()).equals(e.getValue().ip())) {
-        free(e.getValue());
-        it.remove();
+      if (held != null && (n.isEmpty() || !ip(n.get().getIngressAddr()).equals(held.ip()))) {
+        free(held);
+        byNode.remove(id);
       }
     }
     for (var it = vipsByService.entrySet().iterator(); it.hasNext(); ) {

@@ -58,6 +58,7 @@ public final class LeaderControllers implements AutoCloseable {
   private final class Running implements AutoCloseable {
     private final WorkQueue<String> services;
     private final WorkQueue<String> allocator;
+    private final TaskAllocator allocation;
     private final WorkQueue<String> scheduler;
     private final WorkQueue<String> nodeEvents;
     private final LifecycleControllers lifecycle;
@@ -74,8 +75,12 @@ public final class LeaderControllers implements AutoCloseable {
             return ids;
           }),
           RESYNC, new Random(random.nextLong()), metrics);
-      allocator = new WorkQueue<>("allocator", new TaskAllocator(writer, clock),
-          () -> List.of(TaskAllocator.ALL), RESYNC, new Random(random.nextLong()), metrics);
+      allocation = new TaskAllocator(writer, clock);
+      allocator = new WorkQueue<>("allocator", allocation,
+          () -> {
+            allocation.fullPassNext();
+            return List.of(TaskAllocator.ALL);
+          }, RESYNC, new Random(random.nextLong()), metrics);
       scheduler = new WorkQueue<>("scheduler",
           new TaskSchedulerController(writer, new Scheduler(new Random(random.nextLong())), clock),
           () -> List.of(TaskSchedulerController.ALL), RESYNC, new Random(random.nextLong()), metrics);
@@ -97,6 +102,7 @@ public final class LeaderControllers implements AutoCloseable {
       lifecycle.route(events);
       for (WatchEvent e : events) {
         StoredObject o = e.getObject();
+        allocation.observe(e);
         switch (o.getObjectCase()) {
           case SERVICE -> {
             services.add(serviceId(o.getService()));

@@ -14,9 +14,15 @@ import dev.orch.proto.Task;
 import dev.orch.proto.TaskState;
 import dev.orch.proto.TaskStatus;
 import java.time.Clock;
+import dev.orch.proto.ActionType;
+import dev.orch.proto.StoredObject;
+import dev.orch.proto.WatchEvent;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +43,44 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
   private final Clock clock;
   private final NetworkAllocator book = new NetworkAllocator();
   private boolean built;
+  /**
+   * Nodes changed and tasks with endpoints that ended, since the last pass, from the store's
+   * watch ({@link #observe}): a pass looks at these instead of every node and task of the cluster,
+   * which made each joining node cost a pass over all the others. A full pass still runs after a
+   * rebuild and on every resync ({@link #fullPassNext}).
+   */
+  private final Set<String> changedNodes = ConcurrentHashMap.newKeySet();
+  private final Set<String> endedTasks = ConcurrentHashMap.newKeySet();
+  private volatile boolean fullPass = true;
 
   public TaskAllocator(StoreWriter writer, Clock clock) {
     this.writer = writer;
     this.clock = clock;
   }
 
+  /** Store apply thread: notes the nodes and ended tasks the next pass must look at. */
+  public void observe(WatchEvent e) {
+    StoredObject o = e.getObject();
+    if (o.hasNode()) {
+      changedNodes.add(o.getNode().getMeta().getId());
+    } else if (o.hasTask() && o.getTask().getNetworksCount() > 0
+        && (e.getType() == ActionType.DELETE || TaskStates.finished(o.getTask()))) {
+      endedTasks.add(o.getTask().getMeta().getId());
+    }
+  }
+
+  /** The next pass reads every node and task (the periodic resync), in case an event was missed. */
+  public void fullPassNext() {
+    fullPass = true;
+  }
+
   @Override
   public void reconcile(String ignored) throws IpamException {
+    // Taken before reading, so that a change during the pass is looked at again by the next one.
+    boolean full = fullPass || !built;
+    fullPass = false;
+    Set<String> nodes = drain(changedNodes);
+    Set<String> ended = drain(endedTasks);
     if (!built) {
       writer.store().read(v -> {
         book.rebuild(v);
@@ -53,10 +89,10 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
       built = true;
     }
     try {
-      allocateNetworks();
+      allocateNetworks(full ? null : ended, full ? null : nodes);
       // A full ingress subnet leaves some nodes without a routing-mesh address; that must not stop
       // every task of the cluster from being allocated, so the pass goes on and fails at the end.
-      IpamException ingressFull = allocateNodes();
+      IpamException ingressFull = allocateNodes(full ? null : nodes);
       allocateServices();
       allocateTasks();
       if (ingressFull != null) {
@@ -68,14 +104,25 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
     }
   }
 
+  private static Set<String> drain(Set<String> changed) {
+    Set<String> taken = new HashSet<>(changed);
+    changed.removeAll(taken);
+    return taken;
+  }
+
   /** The address book, for tests that check nothing leaked. */
   public NetworkAllocator book() {
     return book;
   }
 
-  private void allocateNetworks() throws IpamException {
+  /** @param ended, nodes what changed since the last pass, or null to look at everything */
+  private void allocateNetworks(Set<String> ended, Set<String> nodes) throws IpamException {
     List<Network> pending = writer.store().read(v -> {
-      book.releaseGone(v);
+      if (ended == null) {
+        book.releaseGone(v);
+      } else {
+        book.releaseGone(v, ended, nodes);
+      }
       return v.networks().stream().filter(n -> !NetworkAllocator.allocated(n)).toList();
     });
     List<StoreAction> actions = new ArrayList<>();
@@ -100,10 +147,11 @@ public final class TaskAllocator implements WorkQueue.Reconciler<String> {
    * fit are committed; when ingress's subnet is full, the failure is returned (for the caller to
    * throw once the rest of the pass is done) with the nodes that got none.
    */
-  private IpamException allocateNodes() {
+  private IpamException allocateNodes(Set<String> changed) {
     record Missing(List<dev.orch.proto.Node> nodes, Optional<Network> ingress) {}
     Missing missing = writer.store().read(v -> new Missing(
-        v.nodes().stream().filter(n -> n.getIngressAddr().isEmpty()).toList(), Networks.ingress(v)));
+        (changed == null ? v.nodes().stream() : changed.stream().sorted().flatMap(id -> v.node(id).stream()))
+            .filter(n -> n.getIngressAddr().isEmpty()).toList(), Networks.ingress(v)));
     if (missing.ingress().isEmpty() || missing.nodes().isEmpty()) {
       return null;
     }

@@ -40,6 +40,11 @@ class TaskAllocatorNetworkTest {
   private final StoreWriter writer = new StoreWriter(store, TestTasks.CLOCK, new SimpleMeterRegistry());
   private TaskAllocator allocator = new TaskAllocator(writer, TestTasks.CLOCK);
 
+  {
+    // As the leader's controllers do: the allocator hears what changed between its passes.
+    store.watch(events -> events.forEach(e -> allocator.observe(e)));
+  }
+
   private void write(StoreAction... actions) {
     assertTrue(writer.submit(List.of(actions)).getOk());
   }
@@ -140,6 +145,26 @@ class TaskAllocatorNetworkTest {
     assertEquals(TaskState.PENDING, stored("t1").getStatus().getState(), "a full ingress blocks no task");
     long addressed = store.read(v -> v.nodes().stream().filter(n -> !n.getIngressAddr().isEmpty()).count());
     assertEquals(5, addressed);
+  }
+
+  @Test
+  void nodesThatJoinOrLeaveBetweenPassesGetOrReturnTheirIngressAddress() throws Exception {
+    write(Actions.create(network("ing", "ingress", true)));
+    write(Actions.upsert(TestTasks.ready("n1")));
+    reconcile();
+    assertEquals(1, allocator.book().addressesInUse("ing"), "n1's");
+
+    write(Actions.upsert(TestTasks.ready("n2")));
+    reconcile();
+    String n2 = store.read(v -> v.node("n2")).orElseThrow().getIngressAddr();
+    assertFalse(n2.isEmpty(), "a node that joined after the first pass gets its address");
+    assertNotEquals(store.read(v -> v.node("n1")).orElseThrow().getIngressAddr(), n2);
+    assertEquals(2, allocator.book().addressesInUse("ing"));
+
+    write(StoreAction.newBuilder().setType(dev.orch.proto.ActionType.DELETE).setObject(
+        dev.orch.proto.StoredObject.newBuilder().setNode(store.read(v -> v.node("n1")).orElseThrow())).build());
+    reconcile();
+    assertEquals(1, allocator.book().addressesInUse("ing"), "a removed node's address goes back");
   }
 
   @Test
