@@ -19,10 +19,13 @@ public final class BarChart {
     int barH = 18;
     int systems = figures.values().stream().mapToInt(Map::size).max().orElse(1);
     int groupH = systems * barH + 16;
+    // Room right of the longest bar for "name 12.34 s" (about 7 px a character at 12 px).
+    int nameLen = figures.values().stream().flatMap(m -> m.keySet().stream()).mapToInt(String::length).max().orElse(0);
+    int textW = Math.max(90, 7 * (nameLen + 8));
     int height = 50 + figures.size() * groupH;
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-        + " font-family=\"sans-serif\" font-size=\"12\">%n", labelW + barW + 90, height));
+        + " font-family=\"sans-serif\" font-size=\"12\">%n", labelW + barW + textW, height));
     s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\">%s</text>%n", escape(title)));
     int y = 40;

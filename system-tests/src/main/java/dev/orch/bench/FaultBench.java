@@ -83,35 +83,8 @@ public final class FaultBench implements Callable<Integer> {
 
   /** The node's orchd, its shims, and every process in its containers' cgroups: a machine crash. */
   private static void crash(String dataDir, String nodeId) throws Exception {
-    List<String> victims = new ArrayList<>();
-    long self = ProcessHandle.current().pid();
-    try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
-      for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
-        try {
-          String cmdline = java.nio.file.Files.readString(p.resolve("cmdline")).replace('\0', ' ');
-          if (cmdline.contains(dataDir) && Long.parseLong(p.getFileName().toString()) != self) {
-            victims.add(p.getFileName().toString());
-          }
-        } catch (java.io.IOException gone) {
-          // ended while we looked
-        }
-      }
-    }
-    for (String base : List.of("/sys/fs/cgroup/pids/orch/" + nodeId, "/sys/fs/cgroup/orch/" + nodeId)) {
-      Path dir = Path.of(base);
-      if (java.nio.file.Files.isDirectory(dir)) {
-        try (var cgroups = java.nio.file.Files.list(dir)) {
-          for (Path c : cgroups.filter(java.nio.file.Files::isDirectory).toList()) {
-            victims.addAll(java.nio.file.Files.readAllLines(c.resolve("cgroup.procs")));
-          }
-        }
-      }
-    }
-    if (!victims.isEmpty()) {
-      List<String> cmd = new ArrayList<>(List.of("kill", "-9"));
-      cmd.addAll(victims);
-      sh(cmd.toArray(String[]::new));
-    }
+    NodeCrash.kill(NodeCrash.victims(dataDir, List.of(Path.of("/sys/fs/cgroup/pids/orch/" + nodeId),
+        Path.of("/sys/fs/cgroup/orch/" + nodeId))));
   }
 
   private String nodeDataDir(int node) {

@@ -16,13 +16,8 @@ import dev.orch.proto.TaskState;
 import dev.orch.proto.UpdateConfig;
 import dev.orch.proto.UpdateServiceRequest;
 import io.grpc.ManagedChannel;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -340,6 +335,7 @@ public final class SwarmBench implements Callable<Integer> {
   /** Docker Swarm: changes through the docker CLI, state read from the Engine API on the unix socket. */
   private final class Swarm implements Peer {
     private final ObjectMapper json = new ObjectMapper();
+    private final EngineApi api = new EngineApi(dockerSocket);
 
     @Override public String name() {
       return "swarm";
@@ -396,28 +392,8 @@ public final class SwarmBench implements Callable<Integer> {
       return json.readTree(get("/containers/json?all=1")).size();
     }
 
-    /** One HTTP/1.0 GET on the Engine API's unix socket; the body of a 200, null for a 404. */
     private String get(String path) throws IOException {
-      try (SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-        s.connect(UnixDomainSocketAddress.of(dockerSocket));
-        s.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.0\r\nHost: docker\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII)));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-        while (s.read(buf) >= 0) {
-          bytes.write(buf.array(), 0, buf.position());
-          buf.clear();
-        }
-        String resp = bytes.toString(StandardCharsets.UTF_8);
-        int body = resp.indexOf("\r\n\r\n");
-        if (resp.startsWith("HTTP/1.") && resp.length() > 12 && resp.substring(9, 12).equals("404")) {
-          return null;
-        }
-        if (!resp.startsWith("HTTP/1.") || body < 0 || !resp.substring(9, 12).equals("200")) {
-          throw new IOException("docker API GET " + path + ": " + resp.lines().findFirst().orElse("no answer"));
-        }
-        return resp.substring(body + 4);
-      }
+      return api.get(path);
     }
   }
 
