@@ -45,6 +45,11 @@ public final class FaultBench implements Callable<Integer> {
     ManagedChannel ch = AdminChannels.open(bundle, manager);
     List<Double> times = new ArrayList<>();
     try {
+      control = ControlGrpc.newBlockingStub(ch);
+      for (int node = 1; node <= workers + 1; node++) {
+        // The node's container cgroups go with the test bed (testbed down removes recorded ones).
+        NodeCrash.recordCgroup(Path.of(nodeDataDir(node)).getParent(), "orch/" + nodeIdOf(node));
+      }
       for (int f = 1; f <= faults; f++) {
         control = ControlGrpc.newBlockingStub(ch);
         int node = 2 + (f - 1) % workers;

@@ -3,6 +3,7 @@ package dev.orch.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,6 +58,15 @@ final class NodeCrash {
     } catch (IOException | java.io.UncheckedIOException gone) {
       // absent, or removed while we looked: no processes there
     }
+  }
+
+  /**
+   * Records a cgroup scope (e.g. {@code orch/NODE_ID}) in the test-bed node's {@code cgroups} file,
+   * so that {@code testbed down} kills what is left in it and removes it.
+   */
+  static void recordCgroup(Path testbedNodeDir, String scope) throws IOException {
+    Files.writeString(testbedNodeDir.resolve("cgroups"), scope + "\n", StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   /** {@code kill -9} of all of them at once (one signal each, no gap between them beyond the loop). */

@@ -363,8 +363,7 @@ public final class SwarmNodesBench implements Callable<Integer> {
         }
         numberOfId.put(n.getMeta().getId(), i);
         // The node's container cgroups go with the test bed (testbed down removes recorded ones).
-        Files.writeString(nodeDir(i).resolve("cgroups"), "orch/" + n.getMeta().getId() + "\n",
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        NodeCrash.recordCgroup(nodeDir(i), "orch/" + n.getMeta().getId());
         if (i == 1 && n.getSpec().getAvailability() != NodeAvailability.DRAIN) {
           control().updateNode(UpdateNodeRequest.newBuilder().setNode(n.getMeta().getId())
               .setSpec(n.getSpec().toBuilder().setAvailability(NodeAvailability.DRAIN)).build());
