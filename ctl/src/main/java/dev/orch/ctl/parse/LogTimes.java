@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
 import java.util.regex.Pattern;
 
 /**
@@ -81,6 +82,12 @@ public final class LogTimes {
         try {
             return LocalDate.parse(text).atStartOfDay(clock.getZone()).toInstant();
         } catch (DateTimeParseException notADate) {
+            // nor a date with an offset (2026-11-25Z, 2026-11-25+01:00)
+        }
+        try {
+            TemporalAccessor dated = DateTimeFormatter.ISO_OFFSET_DATE.parse(text);
+            return LocalDate.from(dated).atStartOfDay(ZoneOffset.from(dated)).toInstant();
+        } catch (DateTimeParseException notADateWithOffset) {
             return null;
         }
     }
