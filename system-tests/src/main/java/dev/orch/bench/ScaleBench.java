@@ -190,13 +190,7 @@ public final class ScaleBench implements Callable<Integer> {
     try (AutoCloseable watch = store.watch(progress::observe)) {
       long start = System.nanoTime();
       for (int s = 0; s < services; s++) {
-        ControlGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).createService(
-            CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
-                .setName("scale" + s).setReplicas(replicas)
-                .setContainer(ContainerSpec.newBuilder().setImage(IMAGE))
-                .setPlacement(Placement.newBuilder().addConstraints("node.role==worker")
-                    .addPreferences(PlacementPreference.newBuilder().setSpread("node.labels.zone"))))
-                .build());
+        createService(ch, "scale" + s);
       }
       long assigned = -1;
       long deadline = start + TimeUnit.SECONDS.toNanos(timeout);
@@ -220,6 +214,37 @@ public final class ScaleBench implements Callable<Integer> {
       return new Timings(assigned, -1);
     } finally {
       progress.forget(); // before the heap is measured: these sets are the bench's, not the manager's
+    }
+  }
+
+  /**
+   * Creates a service as a user would with {@code orchctl service create}, and again when the
+   * manager answers that the write was not committed in time (while it writes the tasks of the
+   * services before, which are megabytes each): the write may have committed after all, so a
+   * name already taken on a retry counts as created.
+   */
+  private void createService(ManagedChannel ch, String name) throws InterruptedException {
+    CreateServiceRequest request = CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+        .setName(name).setReplicas(replicas)
+        .setContainer(ContainerSpec.newBuilder().setImage(IMAGE))
+        .setPlacement(Placement.newBuilder().addConstraints("node.role==worker")
+            .addPreferences(PlacementPreference.newBuilder().setSpread("node.labels.zone"))))
+        .build();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        ControlGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).createService(request);
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        if (attempt > 1 && code == io.grpc.Status.Code.ALREADY_EXISTS) {
+          return; // the attempt that timed out committed after all
+        }
+        if (attempt == 10 || code != io.grpc.Status.Code.UNAVAILABLE && code != io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+          throw e;
+        }
+        System.out.printf(Locale.ROOT, "  creating %s: %s; trying again%n", name, e.getStatus().getDescription());
+        Thread.sleep(1_000L * attempt); // retry backoff, not a wait for a condition
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import dev.orch.manager.orchestrator.reaper.TaskReaper;
 import dev.orch.manager.orchestrator.restart.RestartSupervisor;
 import dev.orch.manager.orchestrator.update.ServiceUpdater;
 import dev.orch.proto.StoredObject;
+import dev.orch.proto.Task;
 import dev.orch.proto.WatchEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -32,6 +33,7 @@ final class LifecycleControllers implements AutoCloseable {
   private final List<WorkQueue<String>> perService = new ArrayList<>();
   private final WorkQueue<String> nodeEvents;
   private final WorkQueue<String> reaper;
+  private final WorkQueue<String> constraints;
   // Not final only because their own reconcilers' wake-ups refer to them; set once, before start().
   private WorkQueue<String> restarts;
   private WorkQueue<String> updates;
@@ -56,7 +58,7 @@ final class LifecycleControllers implements AutoCloseable {
         allServices, resync, new Random(random.nextLong()), metrics));
     add(new WorkQueue<>("job-orchestrator", new ReplicatedJobReconciler(writer, factory),
         allServices, resync, new Random(random.nextLong()), metrics));
-    add(new WorkQueue<>("constraint-enforcer", new ConstraintEnforcer(writer),
+    constraints = add(new WorkQueue<>("constraint-enforcer", new ConstraintEnforcer(writer),
         allServices, resync, new Random(random.nextLong()), metrics));
     reaper = add(new WorkQueue<>("task-reaper", new TaskReaper(writer),
         allServices, resync, new Random(random.nextLong()), metrics));
@@ -99,13 +101,29 @@ final class LifecycleControllers implements AutoCloseable {
     perService.forEach(q -> q.add(serviceId));
   }
 
+  /**
+   * A task's change concerns its service's controllers, but not every controller cares about each
+   * status report, and a reconcile reads every task of the service (10,000 for a large one):
+   * the constraint enforcer depends only on nodes and the service (the scheduler places tasks on
+   * matching nodes; a placement that raced a label change is caught by the resync), the restart
+   * supervisor only on tasks that ended.
+   */
+  private void taskChanged(Task t) {
+    for (WorkQueue<String> q : perService) {
+      if (q == constraints || q == restarts && !TaskStates.finished(t)) {
+        continue;
+      }
+      q.add(t.getServiceId());
+    }
+  }
+
   /** Runs on the store's apply thread: only marks keys dirty. */
   void route(List<WatchEvent> events) {
     for (WatchEvent e : events) {
       StoredObject o = e.getObject();
       switch (o.getObjectCase()) {
         case SERVICE -> serviceChanged(o.getService().getMeta().getId());
-        case TASK -> serviceChanged(o.getTask().getServiceId());
+        case TASK -> taskChanged(o.getTask());
         case NODE -> nodeEvents.add(o.getNode().getMeta().getId());
         case CLUSTER -> nodeEvents.add(CLUSTER_KEY);
         default -> { }
