@@ -52,8 +52,11 @@ class LogsSystemTest {
   @AfterAll
   void stop() {
     if (orch != null) {
-      orch.ctl("service", "rm", "talk");
-      orch.close();
+      try {
+        removeAndAwaitItsContainers("talk");
+      } finally {
+        orch.close();
+      }
     }
   }
 
@@ -146,7 +149,14 @@ class LogsSystemTest {
           .filter(l -> l.startsWith(stream + "-")).findFirst().orElseThrow();
       assertTrue(shown.get(0).endsWith(" | " + firstAfter), "the first line at or after the marker: " + shown.get(0));
     }
-    assertEquals(0, orch.ctl("service", "rm", "stamp").exit());
+    removeAndAwaitItsContainers("stamp");
+  }
+
+  /** Containers outlive their node: a service's are waited for (their logs are deleted last). */
+  private void removeAndAwaitItsContainers(String service) {
+    List<Path> logs = orch.tasks(service).stream().map(orch::logFile).toList();
+    assertEquals(0, orch.ctl("service", "rm", service).exit());
+    await().atMost(CONVERGE).until(() -> logs.stream().noneMatch(Files::exists));
   }
 
   @Test
