@@ -77,8 +77,10 @@ class LogsSystemTest {
     }
     Set<String> expected = tasks.stream().map(t -> "talk." + t.getSlot() + "." + t.getMeta().getId().substring(0, 12))
         .collect(Collectors.toSet());
-    assertEquals(expected, perPrefix.keySet(), r.out());
-    perPrefix.values().forEach(n -> assertEquals(5, n, r.out()));
+    assertTrue(perPrefix.keySet().containsAll(expected), r.out());
+    // A task replaced meanwhile (a loaded machine can lapse the node's 500 ms heartbeat) shows its
+    // last lines too; each running one shows exactly 5.
+    perPrefix.forEach((prefix, n) -> assertTrue(expected.contains(prefix) ? n == 5 : n <= 5, prefix + ": " + n + "\n" + r.out()));
 
     List<LogLine> followed = new CopyOnWriteArrayList<>();
     ClientCallStreamObserver<?>[] call = new ClientCallStreamObserver<?>[1];
@@ -103,7 +105,7 @@ class LogsSystemTest {
         });
     try {
       // tail 0: nothing old; then lines of all three tasks as they are written (one every 0.2 s each).
-      await().atMost(Duration.ofSeconds(10)).until(() -> followed.stream().map(LogLine::getTaskId).distinct().count() == 3
+      await().atMost(Duration.ofSeconds(10)).until(() -> followed.stream().map(LogLine::getTaskId).distinct().count() >= 3
           && followed.stream().collect(Collectors.groupingBy(LogLine::getTaskId, Collectors.counting()))
               .values().stream().allMatch(n -> n >= 3));
       System.out.printf("logs -f: 3 lines from each of 3 tasks within %d ms%n", System.currentTimeMillis() - since);
