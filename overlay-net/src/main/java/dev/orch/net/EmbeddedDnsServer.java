@@ -111,6 +111,21 @@ public final class EmbeddedDnsServer implements AutoCloseable {
     if (existing != null) {
       return (InetSocketAddress) existing.get(0).localAddress();
     }
+    // With port 0 the kernel picks a free UDP port, which some other socket may hold for TCP:
+    // then try another UDP port (a few times) rather than fail.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return bindBoth(want, port);
+      } catch (NetworkException e) {
+        if (port != 0 || attempt == 5 || !(e.getCause() instanceof java.net.BindException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private InetSocketAddress bindBoth(InetSocketAddress want, int port) throws NetworkException {
+    String address = want.getHostString();
     Channel udp = null;
     try {
       udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
