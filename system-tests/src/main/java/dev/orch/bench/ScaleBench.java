@@ -162,15 +162,24 @@ public final class ScaleBench implements Callable<Integer> {
         .start();
   }
 
-  /** {@code node update --label-add zone=zK} on every simulated node, through the Control API. */
-  private void labelZones(ManagedChannel admin, Store store) {
+  /**
+   * {@code node update --label-add zone=zK} on every simulated node, through the Control API, at
+   * most {@link #LABELS_IN_FLIGHT} at a time: 10,000 at once held as many blocked server threads
+   * and starved the manager's heartbeat answers past their 10 s deadline, so that every node's
+   * session broke and reconnected.
+   */
+  private void labelZones(ManagedChannel admin, Store store) throws InterruptedException {
     List<Node> sims = store.read(v -> v.nodes().stream().filter(ScaleBench::simulated).toList());
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(LABELS_IN_FLIGHT);
     List<com.google.common.util.concurrent.ListenableFuture<NodeResponse>> updates = new ArrayList<>();
     for (Node n : sims) {
       int i = Integer.parseInt(n.getDescription().getHostname().substring(SimulatedNodes.HOSTNAME_PREFIX.length()));
-      updates.add(ControlGrpc.newFutureStub(admin).withDeadlineAfter(60, TimeUnit.SECONDS).updateNode(
+      inFlight.acquire();
+      var update = ControlGrpc.newFutureStub(admin).withDeadlineAfter(60, TimeUnit.SECONDS).updateNode(
           UpdateNodeRequest.newBuilder().setNode(n.getMeta().getId())
-              .setSpec(n.getSpec().toBuilder().putLabels("zone", "z" + (i % zones))).build()));
+              .setSpec(n.getSpec().toBuilder().putLabels("zone", "z" + (i % zones))).build());
+      update.addListener(inFlight::release, Runnable::run);
+      updates.add(update);
     }
     for (var u : updates) {
       try {
@@ -180,6 +189,8 @@ public final class ScaleBench implements Callable<Integer> {
       }
     }
   }
+
+  private static final int LABELS_IN_FLIGHT = 64;
 
   private static boolean simulated(Node n) {
     return n.getDescription().getHostname().startsWith(SimulatedNodes.HOSTNAME_PREFIX);
