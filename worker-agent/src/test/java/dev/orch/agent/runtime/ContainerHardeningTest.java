@@ -178,7 +178,9 @@ class ContainerHardeningTest {
     long mask = Capabilities.boundingSet(List.of(), List.of("NET_RAW"));
     start("exec", "/", new Hardening(mask, false), "sleep 1000");
     ExecResult r = runtime.exec("exec", List.of("sh", "-c", "grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status;"
-        + " sleep 9 & ls /proc/$!/fd | tr '\\n' ' '; kill $!"), ENV, "/", QUICK);
+        // the fds once the child runs sleep: before its exec, the shell is still redirecting them
+        + " sleep 9 & p=$!; until [ \"$(cat /proc/$p/comm)\" = sleep ]; do :; done;"
+        + " ls /proc/$p/fd | tr '\\n' ' '; kill $p"), ENV, "/", QUICK);
     assertEquals(capBnd(mask) + "\nNoNewPrivs:\t1\nSeccomp:\t2\n0 1 2 ", r.output());
   }
 
