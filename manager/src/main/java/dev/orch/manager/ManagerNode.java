@@ -5,6 +5,7 @@ import dev.orch.manager.control.BackupStreamer;
 import dev.orch.manager.control.ControlService;
 import dev.orch.manager.control.ImageImporter;
 import dev.orch.manager.dispatcher.DispatcherService;
+import dev.orch.manager.dispatcher.HeartbeatPeriod;
 import dev.orch.manager.dispatcher.NodeHealthMonitor;
 import dev.orch.manager.dispatcher.NodeSessions;
 import dev.orch.manager.metrics.MetricsServer;
@@ -172,9 +173,9 @@ public final class ManagerNode implements AutoCloseable {
     }
     awaitClusterObject();
     long defaultPeriod = options.heartbeatPeriod().toMillis();
-    NodeSessions sessions = new NodeSessions(() -> store.read(v -> v.cluster())
-        .map(c -> c.getDispatcherHeartbeatMs() > 0 ? c.getDispatcherHeartbeatMs() : defaultPeriod)
-        .orElse(defaultPeriod));
+    HeartbeatPeriod period = new HeartbeatPeriod(store, defaultPeriod);
+    resources.add(period);
+    NodeSessions sessions = new NodeSessions(period);
     DispatcherService dispatcher = new DispatcherService(writer, clock, ids, blobs::open, sessions,
         managers::addresses, managers::leaderAddress, metrics);
     resources.add(dispatcher);

@@ -11,7 +11,7 @@ public final class NodeSessions {
   private final Map<String, Session> byNode = new ConcurrentHashMap<>();
   private final java.util.function.LongSupplier heartbeatPeriodMs;
 
-  /** @param heartbeatPeriodMs the current period, read at each use so that a cluster update applies at once */
+  /** @param heartbeatPeriodMs the current period, asked at each use so that a cluster update applies at once */
   public NodeSessions(java.util.function.LongSupplier heartbeatPeriodMs) {
     this.heartbeatPeriodMs = heartbeatPeriodMs;
   }
