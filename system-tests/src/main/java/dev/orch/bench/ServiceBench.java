@@ -110,7 +110,7 @@ public final class ServiceBench implements Callable<Integer> {
   double killAndWait(ManagedChannel ch, String name, int slot) throws Exception {
     Task victim = running(ch, name).stream().filter(t -> t.getSlot() == slot).findFirst().orElseThrow();
     int pid = victim.getStatus().getPid();
-    String child = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim().split(" ")[0];
+    String child = SwarmBench.workloadPid(pid);
     long start = System.nanoTime();
     new ProcessBuilder("kill", "-9", child).start().waitFor();
     while (running(ch, name).stream().noneMatch(t -> t.getSlot() == slot
@@ -124,13 +124,11 @@ public final class ServiceBench implements Callable<Integer> {
   private void killTogetherPhases(BenchNode node, ManagedChannel ch, String name) throws Exception {
     try (TaskPhases phases = new TaskPhases(node.store())) {
       List<Task> victims = running(ch, name).stream().limit(killTogether).toList();
-      java.util.Set<Long> slots = new java.util.HashSet<>();
       java.util.Set<String> old = new java.util.HashSet<>();
       List<String> kill = new ArrayList<>(List.of("kill", "-9"));
       for (Task v : victims) {
         int pid = v.getStatus().getPid();
-        kill.add(Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim().split(" ")[0]);
-        slots.add(v.getSlot());
+        kill.add(SwarmBench.workloadPid(pid));
         old.add(v.getMeta().getId());
       }
       long start = System.nanoTime();
@@ -143,12 +141,8 @@ public final class ServiceBench implements Callable<Integer> {
       double total = (System.nanoTime() - start) / 1e6;
       List<java.util.Map<String, Double>> rows = new ArrayList<>();
       for (Task v : victims) {
-        java.util.Map<String, Double> row = new java.util.LinkedHashMap<>();
-        row.put("old FAILED", phases.offsets(v.getMeta().getId(), start).get("FAILED"));
         Task repl = now.stream().filter(t -> t.getSlot() == v.getSlot()).findFirst().orElseThrow();
-        phases.offsets(repl.getMeta().getId(), start).forEach((k, x) -> row.put("new " + k, x));
-        row.values().removeIf(java.util.Objects::isNull);
-        rows.add(row);
+        rows.add(phases.replacement(v.getMeta().getId(), repl.getMeta().getId(), start));
       }
       System.out.printf(Locale.ROOT, "SIGKILL of %d workloads at once -> all replaced in %.1f ms%n", killTogether, total);
       TaskPhases.printMedians("  ms from the kill to the store applying each state (p50 / max of the victims):", rows);

@@ -51,15 +51,8 @@ public final class SubmitBench implements Callable<Integer> {
             createPhases.add(watch.offsets(t.getMeta().getId(), start));
             long killed = System.nanoTime();
             steps.killAndWait(ch, "submit" + run, (int) t.getSlot());
-            java.util.Map<String, Double> k = new java.util.LinkedHashMap<>();
-            watch.offsets(t.getMeta().getId(), killed).forEach((phase, v) -> {
-              if (phase.equals("FAILED") || phase.equals("SHUTDOWN")) {
-                k.put("old " + phase, v);
-              }
-            });
             String replacement = steps.running(ch, "submit" + run).get(0).getMeta().getId();
-            watch.offsets(replacement, killed).forEach((phase, v) -> k.put("new " + phase, v));
-            killPhases.add(k);
+            killPhases.add(watch.replacement(t.getMeta().getId(), replacement, killed));
           }
           steps.removeAndWait(ch, "submit" + run);
         }

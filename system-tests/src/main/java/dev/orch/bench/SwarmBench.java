@@ -249,7 +249,7 @@ public final class SwarmBench implements Callable<Integer> {
   }
 
   /** The container's workload: the first child of its init (orch's init, docker's --init). */
-  private static String workloadPid(int initPid) throws IOException {
+  static String workloadPid(int initPid) throws IOException {
     String children = Files.readString(Path.of("/proc/" + initPid + "/task/" + initPid + "/children")).trim();
     if (children.isEmpty()) {
       throw new IllegalStateException("container init " + initPid + " has no workload process");

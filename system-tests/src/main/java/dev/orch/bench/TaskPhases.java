@@ -57,10 +57,19 @@ final class TaskPhases implements AutoCloseable {
     return out;
   }
 
-  /** The first moment task {@code id} was seen in {@code state}, or -1. */
-  long seen(String id, TaskState state) {
-    Long t = firstSeen.getOrDefault(id, Map.of()).get(state);
-    return t == null ? -1 : t;
+  /**
+   * Milliseconds from {@code start} (a kill) to the end of task {@code oldId} ("old FAILED" or
+   * "old SHUTDOWN") and to the creation and each state of its replacement {@code newId} ("new ...").
+   */
+  Map<String, Double> replacement(String oldId, String newId, long start) {
+    Map<String, Double> row = new java.util.LinkedHashMap<>();
+    offsets(oldId, start).forEach((phase, ms) -> {
+      if (phase.equals("FAILED") || phase.equals("SHUTDOWN")) {
+        row.put("old " + phase, ms);
+      }
+    });
+    offsets(newId, start).forEach((phase, ms) -> row.put("new " + phase, ms));
+    return row;
   }
 
   /** Prints the median offset of each phase over {@code runs} (each a map from {@link #offsets}). */

@@ -117,17 +117,13 @@ class LogsSystemTest {
 
   @Test
   void sinceShowsOnlyLaterLinesAndTimestampsComeFirstAndStderrGoesToStderr() throws Exception {
-    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "stamp", "busybox", "sh", "-c",
-        "i=0; while true; do i=$((i+1)); echo out-$i; echo err-$i >&2; sleep 0.1; done");
-    assertEquals(0, r.exit(), r.err());
-    await().atMost(CONVERGE).until(() -> orch.running("stamp").size() == 1);
-    Task task = orch.running("stamp").get(0);
+    Task task = runOne("stamp", "i=0; while true; do i=$((i+1)); echo out-$i; echo err-$i >&2; sleep 0.1; done");
     await().atMost(CONVERGE).until(() -> orch.logText(task).lines().count() >= 6);
     Instant marker = Instant.now();
     long markerNanos = marker.getEpochSecond() * 1_000_000_000L + marker.getNano();
     await().atMost(CONVERGE).until(() -> new LogReader(orch.logFile(task), markerNanos).tail(-1).size() >= 6);
 
-    r = orch.ctl("service", "logs", "--since", marker.toString(), "-t", "stamp");
+    SingleNode.Ctl r = orch.ctl("service", "logs", "--since", marker.toString(), "-t", "stamp");
     assertEquals(0, r.exit(), r.err());
     String prefix = "stamp.1." + task.getMeta().getId().substring(0, 12) + "@";
     List<LogEntry> file = new LogReader(orch.logFile(task)).tail(-1);
@@ -154,6 +150,14 @@ class LogsSystemTest {
     removeAndAwaitItsContainers("stamp");
   }
 
+  /** Creates a one-replica busybox service running {@code script} and returns its running task. */
+  private Task runOne(String service, String script) {
+    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", service, "busybox", "sh", "-c", script);
+    assertEquals(0, r.exit(), r.err());
+    await().atMost(CONVERGE).until(() -> orch.running(service).size() == 1);
+    return orch.running(service).get(0);
+  }
+
   /** Containers outlive their node: a service's are waited for (their logs are deleted last). */
   private void removeAndAwaitItsContainers(String service) {
     List<Path> logs = orch.tasks(service).stream().map(orch::logFile).toList();
@@ -163,11 +167,7 @@ class LogsSystemTest {
 
   @Test
   void theLogsOfARemovedServiceAreDeletedFromTheNode() throws Exception {
-    SingleNode.Ctl r = orch.ctl("service", "create", "-d", "--name", "brief", "busybox", "sh", "-c",
-        "echo hello; sleep 600");
-    assertEquals(0, r.exit(), r.err());
-    await().atMost(CONVERGE).until(() -> orch.running("brief").size() == 1);
-    Task brief = orch.running("brief").get(0);
+    Task brief = runOne("brief", "echo hello; sleep 600");
     Path log = orch.logFile(brief);
     await().atMost(CONVERGE).until(() -> orch.logText(brief).contains("hello"));
     assertEquals(0, orch.ctl("service", "rm", "brief").exit());
